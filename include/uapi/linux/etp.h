@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * etp: an experimental TCP-style connection protocol over IP protocol 253.
+ *
+ * The generic netlink interface shared by etp.ko and its tools. Every number
+ * the two sides must agree on is defined here and nowhere else. No command
+ * or attribute uses the value 0, so a zeroed message never means anything.
+ */
+#ifndef _UAPI_LINUX_ETP_H
+#define _UAPI_LINUX_ETP_H
+
+#define ETP_GENL_NAME		"etp"
+#define ETP_GENL_VERSION	1
+#define ETP_MCGRP_STATE		"state"
+
+/* RFC 3692 reserves 253 and 254 for experiments; etp accepts only those. */
+#define ETP_PROTO_DEFAULT	253
+#define ETP_PROTO_ALT		254
+
+enum etp_cmd {
+	ETP_CMD_UNSPEC,
+	ETP_CMD_INFO,		/* module version, protocol, parameters */
+	ETP_CMD_STATS_GET,	/* per-netns counters */
+	ETP_CMD_PARAM_GET,	/* per-netns parameters */
+	ETP_CMD_PARAM_SET,
+	ETP_CMD_LISTEN,
+	ETP_CMD_UNLISTEN,
+	ETP_CMD_CONNECT,
+	ETP_CMD_CLOSE,
+	ETP_CMD_ABORT,
+	ETP_CMD_CONN_GET,	/* doit by id, dumpit filtered by state/port */
+	ETP_CMD_STATE_EVENT,	/* multicast on ETP_MCGRP_STATE */
+	ETP_CMD_TEST_TIMERS,	/* test hook: arm timers on the netns wheel */
+	ETP_CMD_SEND,
+	ETP_CMD_RECV,
+
+	__ETP_CMD_MAX,
+	ETP_CMD_MAX = __ETP_CMD_MAX - 1
+};
+
+enum etp_attr {
+	ETP_A_UNSPEC,
+	ETP_A_VERSION,		/* string: module version */
+	ETP_A_PROTOCOL,		/* u8: IP protocol number in use */
+	ETP_A_PARAMS,		/* nest of enum etp_param_attr */
+	ETP_A_STATS,		/* nest of ETP_A_STAT */
+	ETP_A_STAT,		/* nest of enum etp_stat_attr */
+	ETP_A_CONN_ID,		/* u32 */
+	ETP_A_STATE,		/* u8: enum etp_state */
+	ETP_A_OLD_STATE,	/* u8: enum etp_state */
+	ETP_A_LOCAL_ADDR,	/* be32: IPv4 address */
+	ETP_A_LOCAL_PORT,	/* u16 */
+	ETP_A_REMOTE_ADDR,	/* be32: IPv4 address */
+	ETP_A_REMOTE_PORT,	/* u16 */
+	ETP_A_BACKLOG,		/* u32 */
+	ETP_A_WAIT,		/* flag */
+	ETP_A_CAUSE,		/* string: why a state changed */
+	ETP_A_TIMESTAMP_NS,	/* u64: CLOCK_MONOTONIC */
+	ETP_A_ERRNO,		/* u32: error reported to the user */
+	ETP_A_TIMERS,		/* nest of ETP_A_TIMER */
+	ETP_A_TIMER,		/* nest of enum etp_timer_attr */
+	ETP_A_SEQ,		/* nest of enum etp_seq_attr */
+	ETP_A_TEST_COUNT,	/* u32: test hook: how many timers */
+	ETP_A_TEST_DELAY_MS,	/* u32: test hook: spread of expiries */
+	ETP_A_PAD,
+	ETP_A_DATA,		/* binary payload */
+	ETP_A_TEST_FIRED,	/* u32: test hook: timers fired so far */
+	ETP_A_TEST_EARLY,	/* u32: fired before their expiry */
+	ETP_A_TEST_LATE_MAX_MS,	/* u32: worst lateness beyond the wheel bound */
+
+	__ETP_A_MAX,
+	ETP_A_MAX = __ETP_A_MAX - 1
+};
+
+/* One counter; names are defined by the kernel so new ones need no tool change. */
+enum etp_stat_attr {
+	ETP_A_STAT_UNSPEC,
+	ETP_A_STAT_NAME,	/* string */
+	ETP_A_STAT_VALUE,	/* u64 */
+	ETP_A_STAT_PAD,
+
+	__ETP_A_STAT_MAX,
+	ETP_A_STAT_MAX = __ETP_A_STAT_MAX - 1
+};
+
+/* Per-netns parameters; each has a range policy in the kernel. */
+enum etp_param_attr {
+	ETP_PARAM_UNSPEC,
+	ETP_PARAM_MSL_MS,	/* u32: TIME_WAIT lasts 2 * msl_ms */
+	ETP_PARAM_RTO_INITIAL_MS, /* u32: first retransmission timeout */
+	ETP_PARAM_SYN_RETRIES,	/* u32: SYN and SYN-ACK retransmissions */
+	ETP_PARAM_RETRIES,	/* u32: other retransmissions before giving up */
+	ETP_PARAM_BACKLOG,	/* u32: default listen backlog */
+	ETP_PARAM_MAX_CONNS,	/* u32: connections per netns */
+	ETP_PARAM_FIN_WAIT2_MS,	/* u32: FIN_WAIT_2 limit */
+
+	__ETP_PARAM_MAX,
+	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
+};
+
+enum etp_timer_attr {
+	ETP_A_TIMER_UNSPEC,
+	ETP_A_TIMER_NAME,	/* string: "retrans", "timewait", ... */
+	ETP_A_TIMER_REMAINING_MS, /* u32 */
+	ETP_A_TIMER_BACKOFF,	/* u32: retransmissions so far */
+
+	__ETP_A_TIMER_MAX,
+	ETP_A_TIMER_MAX = __ETP_A_TIMER_MAX - 1
+};
+
+enum etp_seq_attr {
+	ETP_A_SEQ_UNSPEC,
+	ETP_A_SEQ_ISS,		/* u32 */
+	ETP_A_SEQ_SND_UNA,	/* u32 */
+	ETP_A_SEQ_SND_NXT,	/* u32 */
+	ETP_A_SEQ_IRS,		/* u32 */
+	ETP_A_SEQ_RCV_NXT,	/* u32 */
+	ETP_A_SEQ_SND_WND,	/* u32 */
+	ETP_A_SEQ_RCV_WND,	/* u32 */
+
+	__ETP_A_SEQ_MAX,
+	ETP_A_SEQ_MAX = __ETP_A_SEQ_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_ETP_H */

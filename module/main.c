@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * etp.ko: registration and teardown.
+ *
+ * Order matters in both directions. The protocol handler is global (it runs
+ * for every netns) so it is registered last, once per-netns state and the
+ * netlink family exist, and removed first: inet_del_protocol() waits for
+ * in-flight receivers with synchronize_net() before anything they could
+ * touch goes away.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+#include <net/protocol.h>
+#include <uapi/linux/etp.h>
+
+#include "etp.h"
+
+unsigned int etp_net_id __read_mostly;
+u8 etp_proto __read_mostly = ETP_PROTO_DEFAULT;
+
+/* Refuse at insmod time anything but the two RFC 3692 experimental numbers. */
+static int etp_proto_param_set(const char *val, const struct kernel_param *kp)
+{
+	u8 proto;
+
+	if (kstrtou8(val, 0, &proto) ||
+	    (proto != ETP_PROTO_DEFAULT && proto != ETP_PROTO_ALT)) {
+		pr_err("proto=%s refused: only %u or %u (RFC 3692 experimental numbers) are allowed\n",
+		       val, ETP_PROTO_DEFAULT, ETP_PROTO_ALT);
+		return -EINVAL;
+	}
+	*(u8 *)kp->arg = proto;
+	return 0;
+}
+
+static const struct kernel_param_ops etp_proto_param_ops = {
+	.set = etp_proto_param_set,
+	.get = param_get_byte,
+};
+
+module_param_cb(proto, &etp_proto_param_ops, &etp_proto, 0444);
+MODULE_PARM_DESC(proto, "IP protocol number: 253 (default) or 254");
+
+static const struct net_protocol etp_protocol = {
+	.handler	= etp_rcv,
+	.err_handler	= etp_err,
+	.no_policy	= 1,
+};
+
+static int __net_init etp_net_init(struct net *net)
+{
+	struct etp_net *en = etp_pernet(net);
+
+	en->net = net;
+	en->mib = alloc_percpu(struct etp_mib_counters);
+	if (!en->mib)
+		return -ENOMEM;
+	etp_params_init(&en->params);
+	etp_timer_base_init(&en->timers);
+	return 0;
+}
+
+static void __net_exit etp_net_exit(struct net *net)
+{
+	struct etp_net *en = etp_pernet(net);
+
+	/* Stop the wheel first: after this no callback runs or re-arms. */
+	etp_timer_base_shutdown(&en->timers);
+	etp_timer_test_free(en);
+	etp_timer_base_destroy(&en->timers);
+	free_percpu(en->mib);
+	en->mib = NULL;
+}
+
+static struct pernet_operations etp_net_ops = {
+	.init	= etp_net_init,
+	.exit	= etp_net_exit,
+	.id	= &etp_net_id,
+	.size	= sizeof(struct etp_net),
+};
+
+static int __init etp_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&etp_net_ops);
+	if (err)
+		return err;
+
+	err = etp_genl_init();
+	if (err)
+		goto err_pernet;
+
+	if (inet_add_protocol(&etp_protocol, etp_proto) < 0) {
+		pr_err("IP protocol %u is already registered by another module\n",
+		       etp_proto);
+		err = -EBUSY;
+		goto err_genl;
+	}
+
+	pr_info("loaded, version %s, IP protocol %u\n", ETP_VERSION_STR,
+		etp_proto);
+	return 0;
+
+err_genl:
+	etp_genl_exit();
+err_pernet:
+	unregister_pernet_subsys(&etp_net_ops);
+	return err;
+}
+
+static void __exit etp_exit(void)
+{
+	inet_del_protocol(&etp_protocol, etp_proto);
+	etp_genl_exit();
+	unregister_pernet_subsys(&etp_net_ops);
+	/* Nothing queued with call_rcu() may outlive the module text. */
+	rcu_barrier();
+	pr_info("unloaded\n");
+}
+
+module_init(etp_init);
+module_exit(etp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("etp: experimental TCP-style protocol over IP protocol 253");
+MODULE_VERSION(ETP_VERSION_STR);
+MODULE_ALIAS_GENL_FAMILY(ETP_GENL_NAME);

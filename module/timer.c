@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel glue for the core timer wheel (module/core/wheel.c).
+ *
+ * A tick is one millisecond of CLOCK_MONOTONIC. Like INITIAL_JIFFIES, the
+ * tick count starts close to its wrap point so that every test run crosses
+ * the u32 wraparound a minute after the module loads.
+ *
+ * Locking: base->lock serialises the wheel. It is taken from process
+ * context (netlink) and softirq (packet receive, the hrtimer callback, which
+ * runs as HRTIMER_MODE_ABS_SOFT), hence the _bh variants outside softirq.
+ * Callbacks run without the lock, one at a time per base, and
+ * base->running names the one in progress so that cancel_sync can wait for
+ * it, as timer_delete_sync() does.
+ */
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/processor.h>
+
+#include "etp.h"
+#include "timer.h"
+
+#define ETP_TICK_NS		NSEC_PER_MSEC
+#define ETP_TICK_INITIAL	((u32)-60000)
+
+static u32 etp_tick_offset __read_mostly;
+
+u32 etp_timer_now(void)
+{
+	return (u32)div_u64(ktime_get_ns(), ETP_TICK_NS) + etp_tick_offset;
+}
+
+static struct etp_net *etp_base_net(struct etp_timer_base *b)
+{
+	return container_of(b, struct etp_net, timers);
+}
+
+/* Program the hrtimer for the wheel's next expiry; cancel it when idle. */
+static void etp_base_reprogram(struct etp_timer_base *b)
+{
+	u32 next, now;
+	s32 delta;
+
+	lockdep_assert_held(&b->lock);
+	if (b->dead || !etp_wheel_next_expiry(&b->wheel, &next)) {
+		if (b->hrt_armed)
+			hrtimer_try_to_cancel(&b->hrt);
+		b->hrt_armed = false;
+		return;
+	}
+	if (b->hrt_armed && b->hrt_tick == next)
+		return;
+	now = etp_timer_now();
+	delta = (s32)(next - now);
+	if (delta < 0)
+		delta = 0;
+	b->hrt_tick = next;
+	b->hrt_armed = true;
+	hrtimer_start(&b->hrt, ms_to_ktime(delta), HRTIMER_MODE_REL_SOFT);
+}
+
+static enum hrtimer_restart etp_base_fire(struct hrtimer *hrt)
+{
+	struct etp_timer_base *b = container_of(hrt, struct etp_timer_base, hrt);
+	struct etp_net *en = etp_base_net(b);
+	struct etp_timer *t;
+
+	etp_inc(en, ETP_MIB_TIMER_WAKEUPS);
+	spin_lock(&b->lock);
+	b->hrt_armed = false;
+	while (!b->dead &&
+	       (t = etp_wheel_pop_expired(&b->wheel, etp_timer_now()))) {
+		b->running = t;
+		spin_unlock(&b->lock);
+		etp_inc(en, ETP_MIB_TIMERS_FIRED);
+		t->fn(t);
+		spin_lock(&b->lock);
+		b->running = NULL;
+	}
+	etp_base_reprogram(b);
+	spin_unlock(&b->lock);
+	return HRTIMER_NORESTART;
+}
+
+void etp_timer_base_init(struct etp_timer_base *b)
+{
+	if (!etp_tick_offset)
+		etp_tick_offset = ETP_TICK_INITIAL -
+				  (u32)div_u64(ktime_get_ns(), ETP_TICK_NS);
+	spin_lock_init(&b->lock);
+	etp_wheel_init(&b->wheel, etp_timer_now());
+	hrtimer_init(&b->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	b->hrt.function = etp_base_fire;
+	b->running = NULL;
+	b->hrt_armed = false;
+	b->dead = false;
+}
+
+/* After this nothing re-arms and no callback runs; timers may remain. */
+void etp_timer_base_shutdown(struct etp_timer_base *b)
+{
+	spin_lock_bh(&b->lock);
+	b->dead = true;
+	spin_unlock_bh(&b->lock);
+	hrtimer_cancel(&b->hrt);
+}
+
+/* Owners must have cancelled their timers: the wheel holds pointers. */
+void etp_timer_base_destroy(struct etp_timer_base *b)
+{
+	WARN_ON(!b->dead);
+	WARN_ON(etp_wheel_count(&b->wheel));
+}
+
+/*
+ * Arm (or re-arm) t to fire delay_ms from now. Returns false if the base is
+ * shutting down, in which case t is left unarmed.
+ */
+bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
+{
+	u32 now = etp_timer_now();
+	bool was_pending;
+
+	spin_lock_bh(&b->lock);
+	if (b->dead) {
+		spin_unlock_bh(&b->lock);
+		return false;
+	}
+	etp_wheel_forward(&b->wheel, now);
+	was_pending = etp_wheel_arm(&b->wheel, t, now + delay_ms);
+	etp_base_reprogram(b);
+	spin_unlock_bh(&b->lock);
+	if (!was_pending)
+		etp_inc(etp_base_net(b), ETP_MIB_TIMERS_ARMED);
+	return true;
+}
+
+/* Safe from a callback; does not wait for t's callback if it is running. */
+bool etp_timer_cancel(struct etp_timer_base *b, struct etp_timer *t)
+{
+	bool was_pending;
+
+	spin_lock_bh(&b->lock);
+	was_pending = etp_wheel_cancel(&b->wheel, t);
+	if (was_pending && !etp_wheel_count(&b->wheel))
+		etp_base_reprogram(b);
+	spin_unlock_bh(&b->lock);
+	if (was_pending)
+		etp_inc(etp_base_net(b), ETP_MIB_TIMERS_CANCELLED);
+	return was_pending;
+}
+
+/*
+ * Cancel and wait until t's callback is not running anywhere, so the caller
+ * may free t. Must not be called from t's own callback, nor with a lock the
+ * callback takes.
+ */
+bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t)
+{
+	bool was_pending = false;
+
+	for (;;) {
+		was_pending |= etp_timer_cancel(b, t);
+		if (READ_ONCE(b->running) != t)
+			break;
+		cpu_relax();
+	}
+	return was_pending;
+}
+
+/* Milliseconds until t fires, for `etpctl show`; -1 if not pending. */
+s32 etp_timer_remaining(struct etp_timer_base *b, const struct etp_timer *t)
+{
+	s32 left = -1;
+
+	spin_lock_bh(&b->lock);
+	if (etp_timer_pending(t))
+		left = max_t(s32, 0, (s32)(t->expires - etp_timer_now()));
+	spin_unlock_bh(&b->lock);
+	return left;
+}

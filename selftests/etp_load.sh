@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Module lifecycle: repeated load/unload, the genetlink family appearing and
+# going with the module, `etpctl info`, and the proto parameter refusing
+# numbers outside RFC 3692's experimental pair.
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd insmod rmmod genl jq
+
+etp_unload
+
+load_cycle() {
+	local i
+
+	for i in $(seq 1 20); do
+		etp_load || return 1
+		genl ctrl get name etp >/dev/null || return 1
+		etp_unload || return 1
+	done
+}
+check "load/unload 20 times, family present while loaded" load_cycle
+
+check "family absent after unload" \
+	bash -c '! genl ctrl get name etp >/dev/null 2>&1'
+etpctl info >/dev/null 2>&1
+check "etpctl info without the module exits 2" [ $? -eq 2 ]
+
+etp_load
+check "family visible to genl" \
+	bash -c 'genl ctrl get name etp | grep -q "Name: etp"'
+check "etpctl info reports protocol 253" \
+	[ "$(etpctl -j info | jq .protocol)" = 253 ]
+check "etpctl info reports the version" \
+	[ "$(etpctl -j info | jq -r .version)" = "$(modinfo -F version "$ETP_KO")" ]
+check "etpctl info shows msl_ms" \
+	[ "$(etpctl -j info | jq .params.msl_ms)" -gt 0 ]
+check "text output names the protocol" \
+	bash -c 'etpctl info | grep -q "protocol 253"'
+etp_unload
+
+# refused PROTO: insmod must fail and the kernel log must say why.
+refused() {
+	dmesg -C
+	if insmod "$ETP_KO" proto="$1" 2>/dev/null; then
+		rmmod etp
+		return 1
+	fi
+	! etp_loaded && dmesg | grep -q "proto=$1 refused"
+}
+check "proto=6 refused with a message" refused 6
+check "proto=300 refused with a message" refused 300
+check "proto=abc refused with a message" refused abc
+
+etp_load proto=254
+check "proto=254 accepted and reported" \
+	[ "$(etpctl -j info | jq .protocol)" = 254 ]
+check "parameter readable in sysfs" \
+	[ "$(cat /sys/module/etp/parameters/proto)" = 254 ]
+etp_unload
+
+exit $ret

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/* etpctl: drive and watch etp connections over generic netlink. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etpctl.h"
+#include "print.h"
+
+static const struct cmd cmds[] = {
+	{ "info",  cmd_info,  "info" },
+	{ "stats", cmd_stats, "stats" },
+	{ "param", cmd_param, "param show | param set NAME VALUE [NAME VALUE]..." },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: etpctl [-j] COMMAND [ARGS]\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "       etpctl %s\n", cmds[i].usage);
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "etpctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return EXIT_USAGE;
+}
+
+int kernel_error(struct etp_nl *nl, int err, const char *what)
+{
+	fprintf(stderr, "etpctl: %s: %s", what, strerror(-err));
+	if (nl && nl->extack[0])
+		fprintf(stderr, ": %s", nl->extack);
+	fprintf(stderr, "\n");
+	return EXIT_KERNEL;
+}
+
+int parse_u32(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v > 0xffffffffUL)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *cmd;
+	struct etp_nl nl;
+	int err, ret;
+
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "-json")) {
+			print_set_json(true);
+		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return usage_error("unknown option '%s'", argv[1]);
+		}
+		argc--;
+		argv++;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd) {
+		usage(stderr);
+		return usage_error("unknown command '%s'", argv[1]);
+	}
+
+	err = nl_open(&nl);
+	if (err == -ENOENT)
+		return kernel_error(NULL, err,
+				    "generic netlink family '" "etp"
+				    "' not found (is etp.ko loaded?)");
+	if (err)
+		return kernel_error(&nl, err, "netlink");
+	ret = cmd->fn(&nl, argc - 2, argv + 2);
+	nl_close(&nl);
+	return ret;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Talking to the "etp" generic netlink family with libmnl. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/etp.h>
+
+#include "nl.h"
+
+struct attr_table {
+	const struct nlattr **tb;
+	int max;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attr_table *t = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type <= t->max)
+		t->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int max)
+{
+	struct attr_table t = { tb, max };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	return mnl_attr_parse(nlh, GENL_HDRLEN, attr_cb, &t) < 0 ? -EINVAL : 0;
+}
+
+int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+		    int max)
+{
+	struct attr_table t = { tb, max };
+
+	memset(tb, 0, sizeof(*tb) * (max + 1));
+	return mnl_attr_parse_nested(nest, attr_cb, &t) < 0 ? -EINVAL : 0;
+}
+
+/*
+ * mnl_cb_run2 hands one pointer to both the data and the control callbacks;
+ * the error callback needs the socket state, the data callback the caller's.
+ */
+struct talk {
+	struct etp_nl *nl;
+	mnl_cb_t cb;
+	void *data;
+};
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+
+	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
+}
+
+static void keep_extack(struct etp_nl *nl, const struct nlmsghdr *nlh,
+			unsigned int off)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(nl->extack, sizeof(nl->extack), "%s",
+				 mnl_attr_get_str(attr));
+	}
+}
+
+/* NLMSG_ERROR: an ACK (error 0) ends the exchange; else keep the extack. */
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	struct talk *t = data;
+	unsigned int off = sizeof(*err);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += mnl_nlmsg_get_payload_len(&err->msg);
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		keep_extack(t->nl, nlh, off);
+	if (err->error) {
+		errno = -err->error;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+};
+
+struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
+			uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = ETP_GENL_VERSION;
+	return nlh;
+}
+
+static int run(struct etp_nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
+{
+	static char buf[1 << 16];
+	struct talk t = { nl, cb, data };
+	ssize_t n;
+	int ret;
+
+	do {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run2(buf, n, seq, seq ? nl->portid : 0, data_cb,
+				  &t, ctl_cbs, NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_ERROR)
+			return errno ? -errno : -EIO;
+	} while (ret > 0);
+	return 0;
+}
+
+int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	nl->extack[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return -errno;
+	return run(nl, req->nlmsg_seq, cb, data);
+}
+
+/* Events arrive with sequence number 0 until cb returns MNL_CB_STOP. */
+int nl_listen(struct etp_nl *nl, mnl_cb_t cb, void *data)
+{
+	return run(nl, 0, cb, data);
+}
+
+int nl_subscribe(struct etp_nl *nl, uint32_t group)
+{
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return -errno;
+	return 0;
+}
+
+static void family_groups(struct etp_nl *nl, const struct nlattr *groups)
+{
+	const struct nlattr *grp, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+
+	mnl_attr_for_each_nested(grp, groups) {
+		if (nl_parse_nested(grp, tb, CTRL_ATTR_MCAST_GRP_MAX) ||
+		    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID])
+			continue;
+		if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    ETP_MCGRP_STATE))
+			nl->mcgrp_state =
+				mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct etp_nl *nl = data;
+
+	if (nl_parse(nlh, tb, CTRL_ATTR_MAX) || !tb[CTRL_ATTR_FAMILY_ID])
+		return MNL_CB_ERROR;
+	nl->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		family_groups(nl, tb[CTRL_ATTR_MCAST_GROUPS]);
+	return MNL_CB_OK;
+}
+
+static int resolve_family(struct etp_nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nl->family = GENL_ID_CTRL;
+	nlh = nl_msg(nl, buf, CTRL_CMD_GETFAMILY, 0);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETP_GENL_NAME);
+	return nl_talk(nl, nlh, family_cb, nl);
+}
+
+int nl_open(struct etp_nl *nl)
+{
+	int one = 1;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->seq = time(NULL);
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock)
+		return -errno;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto err;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* Ask for the kernel's reason with every error, without the echo. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (resolve_family(nl) < 0)
+		goto err;
+	return 0;
+err:
+	one = -errno;
+	mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+	return one;
+}
+
+void nl_close(struct etp_nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}

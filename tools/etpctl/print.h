@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One output path for text and JSON (iproute2's way): commands describe
+ * what they print once, and the mode decides how it looks.
+ */
+#ifndef ETPCTL_PRINT_H
+#define ETPCTL_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void print_set_json(bool json);
+bool print_is_json(void);
+
+/* key is NULL for an array element or the top-level value. */
+void print_obj_begin(const char *key);
+void print_obj_end(void);
+void print_arr_begin(const char *key);
+void print_arr_end(void);
+
+void print_str(const char *key, const char *val);
+void print_u64(const char *key, uint64_t val);
+void print_s64(const char *key, int64_t val);
+
+/* Text-only layout hints; JSON ignores them. */
+void print_nl(void);
+void print_indent(void);
+
+/* End of one record: a newline in both modes (JSON objects one per line). */
+void print_flush(void);
+
+#endif
