@@ -94,6 +94,25 @@ int etp_err(struct sk_buff *skb, u32 info);
 int etp_nl_test_timers(struct sk_buff *skb, struct genl_info *info);
 void etp_timer_test_free(struct etp_net *en);
 
+/*
+ * A required attribute is missing: say which one, by name, in the extack
+ * (GENL_REQ_ATTR_CHECK alone records only its number). True if missing.
+ */
+static inline bool etp_require(struct genl_info *info, int attr,
+			       const char *msg)
+{
+	if (info->attrs[attr])
+		return false;
+	/* NL_SET_ERR_MSG wants a literal; msg is one, built by the macro. */
+	if (info->extack)
+		info->extack->_msg = msg;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, attr);
+	return true;
+}
+
+#define ETP_REQUIRE(info, attr) \
+	etp_require(info, attr, "missing attribute " #attr)
+
 /* netlink.c */
 struct sk_buff *etp_reply_new(struct genl_info *info, void **hdr);
 int etp_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,

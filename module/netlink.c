@@ -142,7 +142,7 @@ static int etp_nl_param_set(struct sk_buff *unused, struct genl_info *info)
 	struct nlattr *tb[ETP_PARAM_MAX + 1];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, ETP_A_PARAMS))
+	if (ETP_REQUIRE(info, ETP_A_PARAMS))
 		return -EINVAL;
 	err = nla_parse_nested(tb, ETP_PARAM_MAX, info->attrs[ETP_A_PARAMS],
 			       etp_param_policy, info->extack);

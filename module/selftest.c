@@ -107,7 +107,7 @@ int etp_nl_test_timers(struct sk_buff *unused, struct genl_info *info)
 	int err;
 
 	if (attrs[ETP_A_TEST_COUNT]) {
-		if (GENL_REQ_ATTR_CHECK(info, ETP_A_TEST_DELAY_MS))
+		if (ETP_REQUIRE(info, ETP_A_TEST_DELAY_MS))
 			return -EINVAL;
 		err = etp_timer_test_start(en,
 					   nla_get_u32(attrs[ETP_A_TEST_COUNT]),

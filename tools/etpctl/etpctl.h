@@ -20,6 +20,7 @@ int kernel_error(struct etp_nl *nl, int err, const char *what);
 int cmd_info(struct etp_nl *nl, int argc, char **argv);
 int cmd_stats(struct etp_nl *nl, int argc, char **argv);
 int cmd_param(struct etp_nl *nl, int argc, char **argv);
+int cmd_test_timers(struct etp_nl *nl, int argc, char **argv);
 
 int parse_u32(const char *s, unsigned int *out);
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/etp.h>
+
 #include "etpctl.h"
 #include "print.h"
 
@@ -13,6 +15,7 @@ static const struct cmd cmds[] = {
 	{ "info",  cmd_info,  "info" },
 	{ "stats", cmd_stats, "stats" },
 	{ "param", cmd_param, "param show | param set NAME VALUE [NAME VALUE]..." },
+	{ "test-timers", cmd_test_timers, "test-timers [COUNT MAX_DELAY_MS]" },
 };
 
 static void usage(FILE *f)
@@ -100,7 +103,7 @@ int main(int argc, char **argv)
 	err = nl_open(&nl);
 	if (err == -ENOENT)
 		return kernel_error(NULL, err,
-				    "generic netlink family '" "etp"
+				    "generic netlink family '" ETP_GENL_NAME
 				    "' not found (is etp.ko loaded?)");
 	if (err)
 		return kernel_error(&nl, err, "netlink");

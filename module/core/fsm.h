@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * etp connection state machine: (state, event) -> (new state, actions).
+ *
+ * Every event source has one entry point here: open, close and abort from
+ * the user, a decoded segment from the network, a timer expiry from the
+ * wheel. Each fills a struct etp_actions that the kernel glue executes
+ * (send the segment, arm and cancel timers, bump counters, notify, free);
+ * the glue changes no connection state itself. docs/protocol.md section 4
+ * is the specification this implements.
+ */
+#ifndef _ETP_CORE_FSM_H
+#define _ETP_CORE_FSM_H
+
+#include "etp_types.h"
+#include "wire.h"
+
+/*
+ * The single definition of the state numbers: the uapi header and etpctl
+ * must use these values. 0 is left unused so that a zeroed field never
+ * reads as a valid state.
+ */
+enum etp_state {
+	ETP_CLOSED = 1,
+	ETP_LISTEN,
+	ETP_SYN_SENT,
+	ETP_SYN_RCVD,
+	ETP_ESTABLISHED,
+	ETP_FIN_WAIT_1,
+	ETP_FIN_WAIT_2,
+	ETP_CLOSE_WAIT,
+	ETP_CLOSING,
+	ETP_LAST_ACK,
+	ETP_TIME_WAIT,
+	ETP_STATE_MAX
+};
+
+enum etp_timer_id {
+	ETP_T_RETX,		/* SYN, SYN|ACK or FIN retransmission */
+	ETP_T_FIN_WAIT_2,	/* FIN_WAIT_2 limit */
+	ETP_T_TIME_WAIT,	/* 2 * MSL */
+	ETP_T_MAX
+};
+
+#define ETP_T_BIT(id)		(1u << (id))
+#define ETP_T_ALL		(ETP_T_BIT(ETP_T_MAX) - 1)
+
+/* Why a state changed: carried in the state event. */
+enum etp_cause {
+	ETP_CAUSE_NONE = 0,
+	ETP_CAUSE_CONNECT,	/* user active open */
+	ETP_CAUSE_LISTEN,	/* user passive open */
+	ETP_CAUSE_SYN,		/* SYN received */
+	ETP_CAUSE_SYNACK,	/* SYN|ACK received */
+	ETP_CAUSE_ACK,		/* ACK of our SYN or FIN received */
+	ETP_CAUSE_FIN,		/* peer's FIN received */
+	ETP_CAUSE_RST,		/* valid RST received */
+	ETP_CAUSE_CLOSE,	/* user close */
+	ETP_CAUSE_ABORT,	/* user abort */
+	ETP_CAUSE_TIMEOUT,	/* retransmissions exhausted */
+	ETP_CAUSE_FIN_WAIT_2_TIMEOUT,
+	ETP_CAUSE_TIME_WAIT_DONE,
+	ETP_CAUSE_MAX
+};
+
+/* What a user waiting on the connection is told; glue maps to errno. */
+enum etp_error {
+	ETP_ERR_NONE = 0,
+	ETP_ERR_REFUSED,	/* ECONNREFUSED */
+	ETP_ERR_RESET,		/* ECONNRESET */
+	ETP_ERR_TIMEDOUT,	/* ETIMEDOUT */
+	ETP_ERR_MAX
+};
+
+/* Why (part of) a segment was not accepted: one counter each. */
+enum etp_drop {
+	ETP_DROP_NONE = 0,
+	ETP_DROP_NO_CONN,	/* no connection and no listener */
+	ETP_DROP_OUT_OF_WINDOW,	/* unacceptable sequence number */
+	ETP_DROP_BAD_ACK,	/* ACK of something never sent, or too old */
+	ETP_DROP_NO_ACK,	/* ACK bit off where it is required */
+	ETP_DROP_NO_SYN,	/* SYN_SENT: neither SYN nor RST */
+	ETP_DROP_RST_INVALID,	/* RST failing the RFC 5961 / 9293 checks */
+	ETP_DROP_RST_TIME_WAIT,	/* RFC 1337 */
+	ETP_DROP_SYN_SYNCED,	/* SYN in a synchronized state */
+	ETP_DROP_OUT_OF_ORDER,	/* payload beyond RCV.NXT: no reassembly yet */
+	ETP_DROP_AFTER_FIN,	/* text or FIN after the peer's FIN */
+	ETP_DROP_MAX
+};
+
+/* Counter events (bit numbers); one event may raise several. */
+enum etp_count {
+	ETP_CNT_ACTIVE_OPEN,	/* CLOSED -> SYN_SENT */
+	ETP_CNT_PASSIVE_OPEN,	/* LISTEN -> SYN_RCVD */
+	ETP_CNT_ATTEMPT_FAIL,	/* SYN_SENT/SYN_RCVD -> CLOSED or LISTEN */
+	ETP_CNT_ESTAB_RESET,	/* ESTABLISHED/CLOSE_WAIT -> CLOSED */
+	ETP_CNT_ESTABLISHED,	/* entered ESTABLISHED */
+	ETP_CNT_RST_IN,		/* a received RST took effect */
+	ETP_CNT_CHALLENGE_ACK,	/* out is an RFC 5961 challenge ACK */
+	ETP_CNT_RETRANSMIT,	/* out is a retransmission */
+	ETP_CNT_TIMEOUT,	/* gave up after retries */
+	ETP_CNT_MAX
+};
+
+#define ETP_CNT_BIT(c)		(1u << (c))
+
+struct etp_fsm_params {
+	u32 msl_ms;		/* TIME_WAIT lasts 2 * msl_ms */
+	u32 rto_initial_ms;
+	u32 rto_max_ms;		/* backoff cap */
+	u32 fin_wait2_ms;	/* 0: FIN_WAIT_2 has no limit */
+	u16 mss;		/* advertised in SYN and SYN|ACK */
+	u16 rcv_wnd;		/* advertised window */
+	u8 syn_retries;		/* SYN and SYN|ACK retransmissions */
+	u8 retries;		/* FIN retransmissions */
+};
+
+/*
+ * Transmission control block: everything the protocol needs per
+ * connection, no pointers, so the glue can embed it in a full connection
+ * or in a compact TIME_WAIT entry alike.
+ */
+struct etp_tcb {
+	enum etp_state state;
+	enum etp_error error;	/* recorded reason the connection ended */
+	bool passive;		/* from a listener: RST returns to LISTEN */
+	bool close_pending;	/* user closed in SYN_RCVD: FIN after ACK */
+	u16 lport;
+	u16 rport;
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 snd_wnd;
+	u32 max_snd_wnd;	/* RFC 5961 section 5 ACK check */
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 irs;
+	u32 rcv_nxt;
+	u32 rcv_wnd;
+	u32 rto_ms;		/* current, backed-off retransmission timeout */
+	u16 mss;
+	u16 peer_mss;
+	u8 retries;		/* retransmissions of the segment in flight */
+};
+
+struct etp_actions {
+	enum etp_state old_state;
+	enum etp_state new_state;
+	enum etp_cause cause;
+	enum etp_error error;	/* report to a waiting user */
+	enum etp_drop drop;
+	u32 count;		/* ETP_CNT_BIT() set */
+	bool send;		/* transmit out */
+	bool destroy;		/* connection over: free it */
+	bool accept;		/* listener: create a tcb, etp_fsm_open_passive */
+	u8 cancel;		/* ETP_T_BIT() set; apply before arm */
+	u8 arm;			/* ETP_T_BIT() set; (re)start with timer_ms */
+	u32 timer_ms[ETP_T_MAX];
+	u32 deliver_off;	/* in-order payload accepted: offset into */
+	u32 deliver_len;	/* the segment's payload, and length */
+	struct etp_seg out;
+};
+
+/* Sequence number comparisons modulo 2^32. */
+static inline bool etp_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool etp_after(u32 a, u32 b)
+{
+	return etp_before(b, a);
+}
+
+void etp_fsm_params_default(struct etp_fsm_params *p);
+void etp_fsm_init(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+		  u16 lport, u16 rport);
+
+bool etp_seq_acceptable(u32 rcv_nxt, u32 rcv_wnd, u32 seq, u32 len);
+
+void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+			 u32 iss, struct etp_actions *act);
+void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act);
+bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act);
+void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+			  const struct etp_seg *syn, u32 iss,
+			  struct etp_actions *act);
+void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+		     const struct etp_seg *seg, struct etp_actions *act);
+bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+		   struct etp_actions *act);
+bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act);
+void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+		   enum etp_timer_id id, struct etp_actions *act);
+bool etp_fsm_reset_for(const struct etp_seg *seg, struct etp_seg *rst);
+
+const char *etp_state_name(enum etp_state s);
+const char *etp_cause_name(enum etp_cause c);
+const char *etp_error_name(enum etp_error e);
+const char *etp_drop_name(enum etp_drop d);
+const char *etp_timer_name(enum etp_timer_id id);
+
+#endif /* _ETP_CORE_FSM_H */
