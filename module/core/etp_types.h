@@ -3,7 +3,8 @@
  * The one place where module/core meets its environment. Core code is
  * compiled both into etp.ko and into userspace tests and benchmarks, so it
  * uses only the kernel's fixed-width type names and these few helpers, and
- * this header maps them onto whichever world is compiling it.
+ * this header maps them onto whichever world is compiling it. Both worlds
+ * provide static_assert().
  */
 #ifndef _ETP_CORE_TYPES_H
 #define _ETP_CORE_TYPES_H
@@ -13,7 +14,9 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/compiler.h>
+#include <linux/build_bug.h>
 #else
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -26,7 +29,7 @@ typedef unsigned long long u64;
 typedef int s32;
 typedef long long s64;
 
-_Static_assert(sizeof(u16) == 2 && sizeof(u32) == 4 && sizeof(u64) == 8,
+static_assert(sizeof(u16) == 2 && sizeof(u32) == 4 && sizeof(u64) == 8,
 	       "etp core needs exact-width integer types");
 
 #ifndef likely
