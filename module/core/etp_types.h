@@ -30,7 +30,7 @@ typedef int s32;
 typedef long long s64;
 
 static_assert(sizeof(u16) == 2 && sizeof(u32) == 4 && sizeof(u64) == 8,
-	       "etp core needs exact-width integer types");
+	      "etp core needs exact-width integer types");
 
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)

@@ -39,14 +39,37 @@ static inline u64 etp_ror64(u64 x, u32 n)
 
 /*
  * Lowest level whose slots reach @delta ticks ahead: the smallest n with
- * 2^(6 + 3n) > delta, bumped once more if the rounded-up bucket would be
- * the 64th, which aliases the slot being processed.
+ * 2^(6 + 3n) > delta, read off fls(delta), bumped once more if the
+ * rounded-up bucket could be the 64th, which aliases the slot in hand.
+ * A table, because this runs on every arm and the arithmetic (a divide
+ * by three and a variable shift) costs twice the instructions.
  */
+#define LVL_OF_FLS(f)	(((f) - 4) / 3)
+#define LVL_ENTRY(f)	{ ETP_WHEEL_LVL_MASK * LVL_GRAN(LVL_OF_FLS(f)), \
+			  LVL_OF_FLS(f) }
+
+static const struct {
+	u32 max;	/* largest delta the level holds */
+	u32 lvl;
+} etp_wheel_lvl_tab[] = {	/* indexed by fls(delta | 63) - 6 */
+	LVL_ENTRY(6), LVL_ENTRY(7), LVL_ENTRY(8), LVL_ENTRY(9),
+	LVL_ENTRY(10), LVL_ENTRY(11), LVL_ENTRY(12), LVL_ENTRY(13),
+	LVL_ENTRY(14), LVL_ENTRY(15), LVL_ENTRY(16), LVL_ENTRY(17),
+	LVL_ENTRY(18), LVL_ENTRY(19), LVL_ENTRY(20), LVL_ENTRY(21),
+	LVL_ENTRY(22), LVL_ENTRY(23), LVL_ENTRY(24), LVL_ENTRY(25),
+	LVL_ENTRY(26), LVL_ENTRY(27),
+};
+
+/* The table ends at fls(ETP_WHEEL_MAX_DELTA) = 27, the top level. */
+_Static_assert(ETP_WHEEL_LEVELS == 8 && ETP_WHEEL_LVL_SHIFT == 3 &&
+	       ETP_WHEEL_LVL_BITS == 6, "etp_wheel_lvl_tab needs redoing");
+
+/* @delta must not exceed ETP_WHEEL_MAX_DELTA */
 static inline u32 etp_wheel_level(u32 delta)
 {
-	u32 lvl = (etp_fls(delta | ETP_WHEEL_LVL_MASK) - 4) / 3;
+	u32 i = etp_fls(delta | ETP_WHEEL_LVL_MASK) - ETP_WHEEL_LVL_BITS;
 
-	return lvl + (delta > ETP_WHEEL_LVL_MASK * LVL_GRAN(lvl));
+	return etp_wheel_lvl_tab[i].lvl + (delta > etp_wheel_lvl_tab[i].max);
 }
 
 /**
@@ -66,21 +89,21 @@ u32 etp_wheel_granularity(u32 delta)
 }
 
 /* Slot for @expires as seen from the clock; *tick is when that slot fires. */
-static u32 etp_wheel_slot(const struct etp_wheel *w, u32 expires, u32 *tick)
+static inline u32 etp_wheel_slot(const struct etp_wheel *w, u32 expires,
+				 u32 *tick)
 {
 	u32 delta = expires - w->clk;
 	u32 lvl, shift, bucket;
 
-	if ((s32)delta < 0) {
-		delta = 0;
-		expires = w->clk;
-	} else if (delta > ETP_WHEEL_MAX_DELTA) {
-		delta = ETP_WHEEL_MAX_DELTA;
-		expires = w->clk + ETP_WHEEL_MAX_DELTA;
+	if (unlikely(delta > ETP_WHEEL_MAX_DELTA)) {
+		/* In the past: due at the clock; too far: the furthest slot */
+		delta = (s32)delta < 0 ? 0 : ETP_WHEEL_MAX_DELTA;
+		expires = w->clk + delta;
 	}
 	lvl = etp_wheel_level(delta);
 	shift = lvl * ETP_WHEEL_LVL_SHIFT;
-	bucket = (expires + LVL_GRAN(lvl) - 1) >> shift;
+	/* ceil(expires / 8^lvl), also right for expires == 0 modulo 2^32 */
+	bucket = ((expires - 1) >> shift) + 1;
 	*tick = bucket << shift;
 	return lvl << ETP_WHEEL_LVL_BITS | (bucket & ETP_WHEEL_LVL_MASK);
 }
@@ -96,7 +119,7 @@ static inline u32 etp_wheel_slot_tick(const struct etp_wheel *w, u32 idx)
 	return base + (ahead << shift);
 }
 
-static void etp_wheel_enqueue(struct etp_wheel *w, struct etp_timer *t,
+static inline void etp_wheel_enqueue(struct etp_wheel *w, struct etp_timer *t,
 			      u32 idx, u32 tick)
 {
 	struct etp_timer **head = &w->slots[idx];
@@ -255,6 +278,22 @@ void etp_timer_init(struct etp_timer *t, etp_timer_fn fn)
 	t->fn = fn;
 }
 
+static bool etp_wheel_rearm(struct etp_wheel *w, struct etp_timer *t,
+			    u32 expires)
+{
+	u32 tick, idx;
+
+	t->expires = expires;
+	if (!etp_before(expires, etp_wheel_slot_tick(w, t->idx)))
+		return true;
+	idx = etp_wheel_slot(w, expires, &tick);
+	if (idx != t->idx) {
+		etp_wheel_detach(w, t);
+		etp_wheel_enqueue(w, t, idx, tick);
+	}
+	return true;
+}
+
 /**
  * etp_wheel_arm - arm or re-arm a timer
  * @w: the wheel
@@ -272,22 +311,14 @@ void etp_timer_init(struct etp_timer *t, etp_timer_fn fn)
  */
 bool etp_wheel_arm(struct etp_wheel *w, struct etp_timer *t, u32 expires)
 {
-	bool pending = t->pprev;
 	u32 tick, idx;
 
-	if (pending && !etp_before(expires, etp_wheel_slot_tick(w, t->idx))) {
-		t->expires = expires;
-		return true;
-	}
-	idx = etp_wheel_slot(w, expires, &tick);
+	if (t->pprev)
+		return etp_wheel_rearm(w, t, expires);
 	t->expires = expires;
-	if (pending) {
-		if (idx == t->idx)
-			return true;
-		etp_wheel_detach(w, t);
-	}
+	idx = etp_wheel_slot(w, expires, &tick);
 	etp_wheel_enqueue(w, t, idx, tick);
-	return pending;
+	return false;
 }
 
 /**
