@@ -46,11 +46,11 @@ unit: deps
 	$(MAKE) -C selftests/core run_tests
 
 # Selftests run in the VM as root against the module built for its kernel.
-check: all unit
-	$(VMRUN) --timeout 1500 -- selftests/run_tests.sh
+check: all
+	$(TOP)/tools/check
 
-check-debug: all module-debug unit
-	$(VMRUN) --debug-kernel --timeout 2400 -- selftests/run_tests.sh
+check-debug: all module-debug
+	$(TOP)/tools/check --debug-kernel
 
 demo: all
 	$(VMRUN) --timeout 300 -- tools/demo.sh
