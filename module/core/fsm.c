@@ -740,7 +740,7 @@ static bool on_text(struct etp_tcb *tcb, const struct etp_seg *seg,
 }
 
 /* Step eight: where the peer's FIN takes each state. */
-static const u8 fin_next[ETP_STATE_MAX] = {
+static const u8 fin_next[ETP_STATE_END] = {
 	[ETP_ESTABLISHED]	= ETP_CLOSE_WAIT,
 	[ETP_FIN_WAIT_1]	= ETP_CLOSING,
 	[ETP_FIN_WAIT_2]	= ETP_TIME_WAIT,
@@ -807,7 +807,7 @@ typedef void (*etp_seg_fn)(struct etp_tcb *tcb,
 			   const struct etp_fsm_params *p,
 			   const struct etp_seg *seg, struct etp_actions *act);
 
-static const etp_seg_fn seg_handlers[ETP_STATE_MAX] = {
+static const etp_seg_fn seg_handlers[ETP_STATE_END] = {
 	[ETP_CLOSED]		= seg_closed,
 	[ETP_LISTEN]		= seg_listen,
 	[ETP_SYN_SENT]		= seg_syn_sent,
@@ -825,7 +825,7 @@ void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 		     const struct etp_seg *seg, struct etp_actions *act)
 {
 	act_begin(tcb, act);
-	if ((unsigned int)tcb->state >= ETP_STATE_MAX ||
+	if ((unsigned int)tcb->state >= ETP_STATE_END ||
 	    !seg_handlers[tcb->state]) {
 		reset_reply(seg, act, ETP_DROP_NO_CONN);
 		return;
@@ -835,7 +835,7 @@ void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 
 /* --- names -------------------------------------------------------------- */
 
-static const char * const state_names[ETP_STATE_MAX] = {
+static const char * const state_names[ETP_STATE_END] = {
 	[ETP_CLOSED]		= "CLOSED",
 	[ETP_LISTEN]		= "LISTEN",
 	[ETP_SYN_SENT]		= "SYN_SENT",
@@ -900,7 +900,7 @@ static const char *name_of(const char * const *names, unsigned int n,
 
 const char *etp_state_name(enum etp_state s)
 {
-	return name_of(state_names, ETP_STATE_MAX, s);
+	return name_of(state_names, ETP_STATE_END, s);
 }
 
 const char *etp_cause_name(enum etp_cause c)

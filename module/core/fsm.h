@@ -14,25 +14,22 @@
 
 #include "etp_types.h"
 #include "wire.h"
+#include "../../include/uapi/linux/etp.h"
 
-/*
- * The single definition of the state numbers: the uapi header and etpctl
- * must use these values. 0 is left unused so that a zeroed field never
- * reads as a valid state.
- */
+/* The state numbers are the uapi's, so netlink carries them unchanged. */
 enum etp_state {
-	ETP_CLOSED = 1,
-	ETP_LISTEN,
-	ETP_SYN_SENT,
-	ETP_SYN_RCVD,
-	ETP_ESTABLISHED,
-	ETP_FIN_WAIT_1,
-	ETP_FIN_WAIT_2,
-	ETP_CLOSE_WAIT,
-	ETP_CLOSING,
-	ETP_LAST_ACK,
-	ETP_TIME_WAIT,
-	ETP_STATE_MAX
+	ETP_CLOSED = ETP_STATE_CLOSED,
+	ETP_LISTEN = ETP_STATE_LISTEN,
+	ETP_SYN_SENT = ETP_STATE_SYN_SENT,
+	ETP_SYN_RCVD = ETP_STATE_SYN_RCVD,
+	ETP_ESTABLISHED = ETP_STATE_ESTABLISHED,
+	ETP_FIN_WAIT_1 = ETP_STATE_FIN_WAIT_1,
+	ETP_FIN_WAIT_2 = ETP_STATE_FIN_WAIT_2,
+	ETP_CLOSE_WAIT = ETP_STATE_CLOSE_WAIT,
+	ETP_CLOSING = ETP_STATE_CLOSING,
+	ETP_LAST_ACK = ETP_STATE_LAST_ACK,
+	ETP_TIME_WAIT = ETP_STATE_TIME_WAIT,
+	ETP_STATE_END = __ETP_STATE_MAX
 };
 
 enum etp_timer_id {

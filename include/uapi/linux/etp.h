@@ -33,6 +33,7 @@ enum etp_cmd {
 	ETP_CMD_TEST_TIMERS,	/* test hook: arm timers on the netns wheel */
 	ETP_CMD_SEND,
 	ETP_CMD_RECV,
+	ETP_CMD_TEST_BENCH,	/* test hook: wheel vs timer_list, TCP mix */
 
 	__ETP_CMD_MAX,
 	ETP_CMD_MAX = __ETP_CMD_MAX - 1
@@ -67,6 +68,10 @@ enum etp_attr {
 	ETP_A_TEST_FIRED,	/* u32: test hook: timers fired so far */
 	ETP_A_TEST_EARLY,	/* u32: fired before their expiry */
 	ETP_A_TEST_LATE_MAX_MS,	/* u32: worst lateness beyond the wheel bound */
+	ETP_A_QUEUE,		/* u32: listener: handshakes in progress */
+	ETP_A_LISTENER_ID,	/* u32: passive connection: its listener */
+	ETP_A_TEST_OPS,		/* u32: test hook: operations to run */
+	ETP_A_BENCH,		/* nest of enum etp_bench_attr, one per impl */
 
 	__ETP_A_MAX,
 	ETP_A_MAX = __ETP_A_MAX - 1
@@ -98,9 +103,30 @@ enum etp_param_attr {
 	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
 };
 
+/*
+ * Connection states, numbered as RFC 9293's diagram names them. 0 is
+ * unused so that a zeroed field never reads as a state.
+ */
+enum etp_conn_state {
+	ETP_STATE_CLOSED = 1,
+	ETP_STATE_LISTEN,
+	ETP_STATE_SYN_SENT,
+	ETP_STATE_SYN_RCVD,
+	ETP_STATE_ESTABLISHED,
+	ETP_STATE_FIN_WAIT_1,
+	ETP_STATE_FIN_WAIT_2,
+	ETP_STATE_CLOSE_WAIT,
+	ETP_STATE_CLOSING,
+	ETP_STATE_LAST_ACK,
+	ETP_STATE_TIME_WAIT,
+
+	__ETP_STATE_MAX,
+	ETP_STATE_MAX = __ETP_STATE_MAX - 1
+};
+
 enum etp_timer_attr {
 	ETP_A_TIMER_UNSPEC,
-	ETP_A_TIMER_NAME,	/* string: "retrans", "timewait", ... */
+	ETP_A_TIMER_NAME,	/* string: "retx", "fin_wait_2", "time_wait" */
 	ETP_A_TIMER_REMAINING_MS, /* u32 */
 	ETP_A_TIMER_BACKOFF,	/* u32: retransmissions so far */
 
@@ -120,6 +146,19 @@ enum etp_seq_attr {
 
 	__ETP_A_SEQ_MAX,
 	ETP_A_SEQ_MAX = __ETP_A_SEQ_MAX - 1
+};
+
+/* One implementation's result in ETP_CMD_TEST_BENCH. */
+enum etp_bench_attr {
+	ETP_A_BENCH_UNSPEC,
+	ETP_A_BENCH_IMPL,	/* string: "wheel" or "timer_list" */
+	ETP_A_BENCH_OPS,	/* u64: operations timed */
+	ETP_A_BENCH_NS,		/* u64: wall time of those operations */
+	ETP_A_BENCH_FIRED,	/* u64: timers that expired meanwhile */
+	ETP_A_BENCH_PAD,
+
+	__ETP_A_BENCH_MAX,
+	ETP_A_BENCH_MAX = __ETP_A_BENCH_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_ETP_H */
