@@ -11,6 +11,9 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
+#include <linux/ratelimit.h>
 
 #include "timer.h"
 
@@ -28,6 +31,28 @@ enum etp_mib {
 	ETP_MIB_DROP_OPTION,
 	ETP_MIB_DROP_NOCONN,
 	ETP_MIB_DROP_WINDOW,
+	ETP_MIB_DROP_BAD_ACK,
+	ETP_MIB_DROP_NO_ACK,
+	ETP_MIB_DROP_NO_SYN,
+	ETP_MIB_DROP_RST_INVALID,
+	ETP_MIB_DROP_RST_TIME_WAIT,
+	ETP_MIB_DROP_SYN_SYNCED,
+	ETP_MIB_DROP_OUT_OF_ORDER,
+	ETP_MIB_DROP_AFTER_FIN,
+	ETP_MIB_ACTIVE_OPENS,
+	ETP_MIB_PASSIVE_OPENS,
+	ETP_MIB_ATTEMPT_FAILS,
+	ETP_MIB_ESTAB_RESETS,
+	ETP_MIB_ESTABLISHED,
+	ETP_MIB_RESETS_IN,
+	ETP_MIB_RESETS_OUT,
+	ETP_MIB_RETRANSMITS,
+	ETP_MIB_TIMEOUTS,
+	ETP_MIB_CHALLENGE_ACKS,
+	ETP_MIB_CHALLENGE_ACKS_LIMITED,
+	ETP_MIB_LISTEN_OVERFLOW,
+	ETP_MIB_CONN_LIMIT,
+	ETP_MIB_OUT_NO_ROUTE,
 	ETP_MIB_TIMERS_ARMED,
 	ETP_MIB_TIMERS_CANCELLED,
 	ETP_MIB_TIMERS_FIRED,
@@ -60,6 +85,12 @@ struct etp_net {
 	struct etp_params params;
 	struct etp_timer_base timers;
 	struct etp_timer_test *timer_test;	/* selftest.c, under genl_mutex */
+	struct rhashtable conns;	/* conn.c: every entry by its key */
+	struct xarray ids;		/* conn.c: every entry by its id */
+	u32 next_id;
+	atomic_t nconns;		/* against params.max_conns */
+	bool dying;			/* netns exit: no more entries */
+	struct ratelimit_state challenge_rl;	/* RFC 5961 section 7 */
 };
 
 extern unsigned int etp_net_id;

@@ -10,6 +10,7 @@
 #include <net/checksum.h>
 
 #include "etp.h"
+#include "conn.h"
 #include "core/wire.h"
 
 static const enum etp_mib etp_wire_drop[] = {
@@ -42,12 +43,87 @@ static enum etp_wire_err etp_parse(struct sk_buff *skb, struct etp_seg *seg)
 	return etp_wire_decode(skb->data, skb->len, seg);
 }
 
+/* No connection and no listener: RFC 9293 3.10.7.1, never a RST for a RST. */
+static void etp_rcv_no_conn(struct etp_net *en, struct sk_buff *skb,
+			    const struct etp_seg *seg)
+{
+	struct etp_seg rst;
+
+	etp_inc(en, ETP_MIB_DROP_NOCONN);
+	if (etp_fsm_reset_for(seg, &rst))
+		etp_output_reply(en, skb, &rst);
+}
+
+/* A SYN that the listener accepts becomes a child in SYN_RCVD. */
+static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
+			   const struct etp_seg *seg)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct etp_fsm_params p;
+	struct etp_actions act;
+	struct etp_conn *c;
+	u32 iss;
+
+	c = etp_child_create(l, iph->daddr, iph->saddr, htons(seg->sport));
+	if (!c)
+		return;
+	etp_fsm_params_get(l->e.en, &p);
+	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
+		      htons(seg->sport));
+	etp_fsm_open_passive(&c->e.tcb, &p, seg, iss, &act);
+	etp_exec(&c->e, &act, skb);
+	spin_unlock(&c->e.lock);
+	etp_entry_put(&c->e);
+}
+
+static void etp_rcv_listener(struct etp_listener *l, struct sk_buff *skb,
+			     const struct etp_seg *seg)
+{
+	struct etp_actions act;
+
+	spin_lock(&l->e.lock);
+	if (l->e.dead) {
+		spin_unlock(&l->e.lock);
+		etp_rcv_no_conn(l->e.en, skb, seg);
+		return;
+	}
+	if (etp_fsm_listen(seg, &act))
+		etp_rcv_accept(l, skb, seg);
+	else
+		etp_exec(&l->e, &act, skb);
+	spin_unlock(&l->e.lock);
+}
+
+static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
+			  const struct etp_seg *seg)
+{
+	struct etp_fsm_params p;
+	struct etp_actions act;
+
+	etp_fsm_params_get(e->en, &p);
+	spin_lock(&e->lock);
+	if (e->dead) {
+		/* Gone while we looked it up: as if it had never been. */
+		spin_unlock(&e->lock);
+		etp_rcv_no_conn(e->en, skb, seg);
+		return;
+	}
+	etp_fsm_segment(&e->tcb, &p, seg, &act);
+	etp_exec(e, &act, skb);
+	spin_unlock(&e->lock);
+}
+
 int etp_rcv(struct sk_buff *skb)
 {
 	struct etp_net *en = etp_pernet(dev_net(skb->dev));
+	const struct iphdr *iph;
 	enum etp_wire_err werr;
+	struct etp_entry *e;
 	struct etp_seg seg;
 
+	/* Netns exit has begun (etp_net_pre_exit): touch nothing of it. */
+	if (READ_ONCE(en->dying))
+		goto drop;
 	etp_inc(en, ETP_MIB_IN_SEGS);
 
 	if (skb->pkt_type != PACKET_HOST)
@@ -66,8 +142,18 @@ int etp_rcv(struct sk_buff *skb)
 		goto drop;
 	}
 
-	/* No connections exist yet: everything valid is for nobody. */
-	etp_inc(en, ETP_MIB_DROP_NOCONN);
+	iph = ip_hdr(skb);
+	e = etp_lookup(en, iph->daddr, iph->saddr, htons(seg.dport),
+		       htons(seg.sport));
+	if (!e)
+		etp_rcv_no_conn(en, skb, &seg);
+	else if (e->kind == ETP_KIND_LISTENER)
+		etp_rcv_listener(container_of(e, struct etp_listener, e), skb,
+				 &seg);
+	else
+		etp_rcv_entry(e, skb, &seg);
+	if (e)
+		etp_entry_put(e);
 drop:
 	kfree_skb(skb);
 	return 0;

@@ -20,6 +20,7 @@
 #include <uapi/linux/etp.h>
 
 #include "etp.h"
+#include "conn.h"
 
 unsigned int etp_net_id __read_mostly;
 u8 etp_proto __read_mostly = ETP_PROTO_DEFAULT;
@@ -56,6 +57,7 @@ static const struct net_protocol etp_protocol = {
 static int __net_init etp_net_init(struct net *net)
 {
 	struct etp_net *en = etp_pernet(net);
+	int err;
 
 	en->net = net;
 	en->mib = alloc_percpu(struct etp_mib_counters);
@@ -63,7 +65,23 @@ static int __net_init etp_net_init(struct net *net)
 		return -ENOMEM;
 	etp_params_init(&en->params);
 	etp_timer_base_init(&en->timers);
+	err = etp_conns_init(en);
+	if (err) {
+		etp_timer_base_shutdown(&en->timers);
+		free_percpu(en->mib);
+		return err;
+	}
 	return 0;
+}
+
+/*
+ * Packets from a peer namespace can still arrive until the devices go,
+ * after our exit: from here on the receive path leaves this netns alone.
+ * The core runs synchronize_rcu() between pre_exit and exit.
+ */
+static void __net_exit etp_net_pre_exit(struct net *net)
+{
+	WRITE_ONCE(etp_pernet(net)->dying, true);
 }
 
 static void __net_exit etp_net_exit(struct net *net)
@@ -73,6 +91,7 @@ static void __net_exit etp_net_exit(struct net *net)
 	/* Stop the wheel first: after this no callback runs or re-arms. */
 	etp_timer_base_shutdown(&en->timers);
 	etp_timer_test_free(en);
+	etp_conns_exit(en);
 	etp_timer_base_destroy(&en->timers);
 	free_percpu(en->mib);
 	en->mib = NULL;
@@ -80,6 +99,7 @@ static void __net_exit etp_net_exit(struct net *net)
 
 static struct pernet_operations etp_net_ops = {
 	.init	= etp_net_init,
+	.pre_exit = etp_net_pre_exit,
 	.exit	= etp_net_exit,
 	.id	= &etp_net_id,
 	.size	= sizeof(struct etp_net),

@@ -6,10 +6,13 @@
  * namespace.
  */
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <uapi/linux/etp.h>
 
+#include "bench.h"
 #include "etp.h"
 #include "params.h"
+#include "conn.h"
 
 static struct genl_family etp_genl_family;
 
@@ -152,6 +155,321 @@ static int etp_nl_param_set(struct sk_buff *unused, struct genl_info *info)
 	return 0;
 }
 
+/* Connections (docs/netlink.md). */
+
+ETP_RANGE(etp_range_backlog_attr, 1, 65535);
+
+static const struct nla_policy etp_listen_policy[ETP_A_MAX + 1] = {
+	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[ETP_A_BACKLOG]		=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_range_backlog_attr),
+};
+
+static const struct nla_policy etp_unlisten_policy[ETP_A_MAX + 1] = {
+	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy etp_connect_policy[ETP_A_MAX + 1] = {
+	[ETP_A_REMOTE_ADDR]	= { .type = NLA_BE32 },
+	[ETP_A_REMOTE_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[ETP_A_LOCAL_ADDR]	= { .type = NLA_BE32 },
+	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy etp_conn_id_policy[ETP_A_MAX + 1] = {
+	[ETP_A_CONN_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* CONN_GET: by id (doit), or a dump filtered by state and port. */
+static const struct nla_policy etp_conn_get_policy[ETP_A_MAX + 1] = {
+	[ETP_A_CONN_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[ETP_A_STATE]		= NLA_POLICY_RANGE(NLA_U8, ETP_STATE_CLOSED,
+						   ETP_STATE_MAX),
+	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static int etp_put_addrs(struct sk_buff *skb, const struct etp_entry *e)
+{
+	return nla_put_in_addr(skb, ETP_A_LOCAL_ADDR, e->key.laddr) ?:
+	       nla_put_u16(skb, ETP_A_LOCAL_PORT, ntohs(e->key.lport)) ?:
+	       nla_put_in_addr(skb, ETP_A_REMOTE_ADDR, e->key.raddr) ?:
+	       nla_put_u16(skb, ETP_A_REMOTE_PORT, ntohs(e->key.rport));
+}
+
+static int etp_put_seq(struct sk_buff *skb, const struct etp_tcb *tcb)
+{
+	struct nlattr *nest = nla_nest_start(skb, ETP_A_SEQ);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ETP_A_SEQ_ISS, tcb->iss) ||
+	    nla_put_u32(skb, ETP_A_SEQ_SND_UNA, tcb->snd_una) ||
+	    nla_put_u32(skb, ETP_A_SEQ_SND_NXT, tcb->snd_nxt) ||
+	    nla_put_u32(skb, ETP_A_SEQ_IRS, tcb->irs) ||
+	    nla_put_u32(skb, ETP_A_SEQ_RCV_NXT, tcb->rcv_nxt) ||
+	    nla_put_u32(skb, ETP_A_SEQ_SND_WND, tcb->snd_wnd) ||
+	    nla_put_u32(skb, ETP_A_SEQ_RCV_WND, tcb->rcv_wnd)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Each pending timer with its time left, as `ss -o` shows TCP's. */
+static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
+{
+	struct nlattr *nest, *t;
+	int id;
+
+	nest = nla_nest_start(skb, ETP_A_TIMERS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (id = 0; id < ETP_T_MAX; id++) {
+		struct etp_timer *timer = etp_entry_timer(e, id);
+		s32 left;
+
+		if (!timer)
+			continue;
+		left = etp_timer_remaining(&e->en->timers, timer);
+		if (left < 0)
+			continue;
+		t = nla_nest_start(skb, ETP_A_TIMER);
+		if (!t ||
+		    nla_put_string(skb, ETP_A_TIMER_NAME, etp_timer_name(id)) ||
+		    nla_put_u32(skb, ETP_A_TIMER_REMAINING_MS, left) ||
+		    nla_put_u32(skb, ETP_A_TIMER_BACKOFF,
+				id == ETP_T_RETX ? e->tcb.retries : 0)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, t);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e)
+{
+	struct etp_listener *l;
+	struct etp_conn *c;
+
+	switch (e->kind) {
+	case ETP_KIND_LISTENER:
+		l = container_of(e, struct etp_listener, e);
+		return nla_put_u32(skb, ETP_A_BACKLOG, l->backlog) ?:
+		       nla_put_u32(skb, ETP_A_QUEUE, atomic_read(&l->queue));
+	case ETP_KIND_CONN:
+		c = container_of(e, struct etp_conn, e);
+		if (c->listener_id &&
+		    nla_put_u32(skb, ETP_A_LISTENER_ID, c->listener_id))
+			return -EMSGSIZE;
+		fallthrough;
+	default:
+		return etp_put_seq(skb, &e->tcb) ?: etp_put_timers(skb, e);
+	}
+}
+
+/* One connection message; takes e->lock for a consistent snapshot. */
+int etp_nl_fill_entry(struct sk_buff *skb, struct etp_entry *e)
+{
+	int err;
+
+	spin_lock_bh(&e->lock);
+	err = nla_put_u32(skb, ETP_A_CONN_ID, e->id) ?:
+	      nla_put_u8(skb, ETP_A_STATE, e->tcb.state) ?:
+	      etp_put_addrs(skb, e) ?:
+	      etp_put_kind(skb, e);
+	if (!err && e->tcb.error)
+		err = nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(e->tcb.error));
+	spin_unlock_bh(&e->lock);
+	return err;
+}
+
+/* Reply with one connection message; consumes the reference on e. */
+static int etp_reply_entry(struct etp_entry *e, struct genl_info *info)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = etp_reply_new(info, &hdr);
+	if (!skb) {
+		etp_entry_put(e);
+		return -ENOMEM;
+	}
+	err = etp_nl_fill_entry(skb, e);
+	etp_entry_put(e);
+	return etp_reply_send(skb, hdr, info, err);
+}
+
+static int etp_nl_listen(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_net *en = etp_pernet(genl_info_net(info));
+	u32 backlog = READ_ONCE(en->params.backlog);
+	struct etp_entry *e;
+	int err;
+
+	if (ETP_REQUIRE(info, ETP_A_LOCAL_PORT))
+		return -EINVAL;
+	if (info->attrs[ETP_A_BACKLOG])
+		backlog = nla_get_u32(info->attrs[ETP_A_BACKLOG]);
+	err = etp_listen(en, nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]),
+			 backlog, info, &e);
+	return err ?: etp_reply_entry(e, info);
+}
+
+static int etp_nl_unlisten(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_net *en = etp_pernet(genl_info_net(info));
+
+	if (ETP_REQUIRE(info, ETP_A_LOCAL_PORT))
+		return -EINVAL;
+	return etp_unlisten(en, nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]),
+			    info);
+}
+
+static int etp_nl_connect(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_entry *e;
+	__be32 laddr = 0;
+	u16 lport = 0;
+	int err;
+
+	if (ETP_REQUIRE(info, ETP_A_REMOTE_ADDR) ||
+	    ETP_REQUIRE(info, ETP_A_REMOTE_PORT))
+		return -EINVAL;
+	if (info->attrs[ETP_A_LOCAL_ADDR])
+		laddr = nla_get_in_addr(info->attrs[ETP_A_LOCAL_ADDR]);
+	if (info->attrs[ETP_A_LOCAL_PORT])
+		lport = nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]);
+	err = etp_connect(en, laddr,
+			  nla_get_in_addr(info->attrs[ETP_A_REMOTE_ADDR]),
+			  lport, nla_get_u16(info->attrs[ETP_A_REMOTE_PORT]),
+			  info, &e);
+	return err ?: etp_reply_entry(e, info);
+}
+
+static int etp_nl_close_or_abort(struct genl_info *info, bool abort)
+{
+	struct etp_net *en = etp_pernet(genl_info_net(info));
+
+	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
+		return -EINVAL;
+	return etp_close(en, nla_get_u32(info->attrs[ETP_A_CONN_ID]), abort,
+			 info);
+}
+
+static int etp_nl_close(struct sk_buff *unused, struct genl_info *info)
+{
+	return etp_nl_close_or_abort(info, false);
+}
+
+static int etp_nl_abort(struct sk_buff *unused, struct genl_info *info)
+{
+	return etp_nl_close_or_abort(info, true);
+}
+
+static int etp_nl_conn_get(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_entry *e;
+
+	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
+		return -EINVAL;
+	e = etp_entry_get_id(etp_pernet(genl_info_net(info)),
+			     nla_get_u32(info->attrs[ETP_A_CONN_ID]));
+	if (!e) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
+				    "ETP_A_CONN_ID: no such connection");
+		return -ENOENT;
+	}
+	return etp_reply_entry(e, info);
+}
+
+static bool etp_dump_match(struct etp_entry *e, struct nlattr **attrs)
+{
+	u16 port;
+
+	if (attrs[ETP_A_STATE] &&
+	    READ_ONCE(e->tcb.state) != nla_get_u8(attrs[ETP_A_STATE]))
+		return false;
+	if (attrs[ETP_A_LOCAL_PORT]) {
+		port = nla_get_u16(attrs[ETP_A_LOCAL_PORT]);
+		return ntohs(e->key.lport) == port ||
+		       ntohs(e->key.rport) == port;
+	}
+	return true;
+}
+
+/*
+ * Walks the ids in order and resumes after the last one sent, so entries
+ * that come and go during a multi-part dump neither repeat nor stop it.
+ */
+static int etp_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct etp_net *en = etp_pernet(sock_net(cb->skb->sk));
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	unsigned long id = cb->args[0];
+	struct etp_entry *e;
+	void *hdr;
+	int err;
+
+	rcu_read_lock();
+	xa_for_each_start(&en->ids, id, e, cb->args[0]) {
+		if (!etp_dump_match(e, attrs) ||
+		    !refcount_inc_not_zero(&e->ref))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &etp_genl_family,
+				  NLM_F_MULTI, ETP_CMD_CONN_GET);
+		err = hdr ? etp_nl_fill_entry(skb, e) : -EMSGSIZE;
+		etp_entry_put(e);
+		if (err) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = id + 1;
+	}
+	rcu_read_unlock();
+	return skb->len;
+}
+
+/* Multicast one state change to the connection's netns. */
+void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
+{
+	struct net *net = e->en->net;
+	u8 state = act->destroy ? ETP_CLOSED : act->new_state;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&etp_genl_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_STATE_EVENT);
+	if (!hdr)
+		goto fail;
+	if (nla_put_u32(skb, ETP_A_CONN_ID, e->id) ||
+	    nla_put_u8(skb, ETP_A_OLD_STATE, act->old_state) ||
+	    nla_put_u8(skb, ETP_A_STATE, state) ||
+	    etp_put_addrs(skb, e) ||
+	    nla_put_string(skb, ETP_A_CAUSE, etp_cause_name(act->cause)) ||
+	    nla_put_u64_64bit(skb, ETP_A_TIMESTAMP_NS, ktime_get_ns(),
+			      ETP_A_PAD) ||
+	    (act->error &&
+	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(act->error))))
+		goto fail;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, 0, GFP_ATOMIC);
+	return;
+fail:
+	nlmsg_free(skb);
+}
+
 static const struct genl_ops etp_genl_ops[] = {
 	{
 		.cmd	= ETP_CMD_INFO,
@@ -179,9 +497,58 @@ static const struct genl_ops etp_genl_ops[] = {
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
+		.cmd	= ETP_CMD_LISTEN,
+		.doit	= etp_nl_listen,
+		.policy	= etp_listen_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_UNLISTEN,
+		.doit	= etp_nl_unlisten,
+		.policy	= etp_unlisten_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_CONNECT,
+		.doit	= etp_nl_connect,
+		.policy	= etp_connect_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_CLOSE,
+		.doit	= etp_nl_close,
+		.policy	= etp_conn_id_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_ABORT,
+		.doit	= etp_nl_abort,
+		.policy	= etp_conn_id_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_CONN_GET,
+		.doit	= etp_nl_conn_get,
+		.dumpit	= etp_nl_conn_dump,
+		.policy	= etp_conn_get_policy,
+		.maxattr = ETP_A_MAX,
+	},
+	{
 		.cmd	= ETP_CMD_TEST_TIMERS,
 		.doit	= etp_nl_test_timers,
 		.policy	= etp_test_timers_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_TEST_BENCH,
+		.doit	= etp_nl_test_bench,
+		.policy	= etp_test_bench_policy,
 		.maxattr = ETP_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},

@@ -21,7 +21,7 @@ struct etp_param_desc {
 static const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1] = {
 	ETP_PARAM(ETP_PARAM_MSL_MS,		msl_ms,		30000),
 	ETP_PARAM(ETP_PARAM_RTO_INITIAL_MS,	rto_initial_ms,	1000),
-	ETP_PARAM(ETP_PARAM_SYN_RETRIES,	syn_retries,	6),
+	ETP_PARAM(ETP_PARAM_SYN_RETRIES,	syn_retries,	5),
 	ETP_PARAM(ETP_PARAM_RETRIES,		retries,	8),
 	ETP_PARAM(ETP_PARAM_BACKLOG,		backlog,	128),
 	ETP_PARAM(ETP_PARAM_MAX_CONNS,		max_conns,	65536),

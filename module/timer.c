@@ -113,10 +113,12 @@ void etp_timer_base_destroy(struct etp_timer_base *b)
 }
 
 /*
- * Arm (or re-arm) t to fire delay_ms from now. Returns false if the base is
- * shutting down, in which case t is left unarmed.
+ * Arm (or re-arm) t to fire delay_ms from now. Like mod_timer(): returns 1
+ * if t was pending, 0 if it was not, and -ESHUTDOWN (t left unarmed) if the
+ * base is shutting down. Owners that pin themselves with a reference per
+ * pending timer take one exactly when this returns 0.
  */
-bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
+int etp_timer_mod(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
 {
 	u32 now = etp_timer_now();
 	bool was_pending;
@@ -124,7 +126,7 @@ bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
 	spin_lock_bh(&b->lock);
 	if (b->dead) {
 		spin_unlock_bh(&b->lock);
-		return false;
+		return -ESHUTDOWN;
 	}
 	etp_wheel_forward(&b->wheel, now);
 	was_pending = etp_wheel_arm(&b->wheel, t, now + delay_ms);
@@ -132,7 +134,27 @@ bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
 	spin_unlock_bh(&b->lock);
 	if (!was_pending)
 		etp_inc(etp_base_net(b), ETP_MIB_TIMERS_ARMED);
-	return true;
+	return was_pending;
+}
+
+/* etp_timer_mod() for owners that only care whether t is now armed. */
+bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
+{
+	return etp_timer_mod(b, t, delay_ms) >= 0;
+}
+
+/*
+ * Whether t is filed on the wheel: a callback uses it to notice that its
+ * timer was re-armed after the wheel took it off, making this run stale.
+ */
+bool etp_timer_is_pending(struct etp_timer_base *b, const struct etp_timer *t)
+{
+	bool pending;
+
+	spin_lock_bh(&b->lock);
+	pending = etp_timer_pending(t);
+	spin_unlock_bh(&b->lock);
+	return pending;
 }
 
 /* Safe from a callback; does not wait for t's callback if it is running. */

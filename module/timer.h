@@ -26,8 +26,10 @@ void etp_timer_base_shutdown(struct etp_timer_base *b);
 void etp_timer_base_destroy(struct etp_timer_base *b);
 
 u32 etp_timer_now(void);
+int etp_timer_mod(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms);
 bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms);
 bool etp_timer_cancel(struct etp_timer_base *b, struct etp_timer *t);
+bool etp_timer_is_pending(struct etp_timer_base *b, const struct etp_timer *t);
 bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t);
 s32 etp_timer_remaining(struct etp_timer_base *b, const struct etp_timer *t);
 

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test hook ETP_CMD_TEST_BENCH (CAP_NET_ADMIN in the initial user
+ * namespace): the TCP-mix timer workload of tools/bench/workload.h, run in
+ * the kernel on the netns wheel and on one timer_list per connection, one
+ * after the other in one request.
+ *
+ * COUNT connections each get an RTO of 200..1200 ms and arm it; then OPS
+ * "ACKs" each pick a pseudo-random connection and push its RTO a full RTO
+ * past now. The wheel side goes through the real glue, etp_timer_arm():
+ * base lock, clock read, hrtimer reprogramming and counters included. The
+ * other side is what a kernel protocol would do without the wheel:
+ * mod_timer() on a timer_list. Both sides see the same RTOs and the same
+ * ACK order, from one seeded generator that costs the same on both.
+ *
+ * An RTO that expires just counts itself; the connection's next ACK arms
+ * it again. Expiry runs in softirq on the CPU doing the ACKs, so its cost
+ * is inside the timed figures of both sides, as on a real host, and how
+ * many expired is reported beside them.
+ *
+ * Each side reports three phases, each timed with ktime_get_ns(): the
+ * first arm of every timer, the ACKs (the "TCP mix"), and a synchronous
+ * cancel of every timer. After that the connections are freed, so nothing
+ * is left armed when the request returns. The request holds genl_mutex for
+ * seconds at 1e6 timers (minutes under TCG): a test-VM tool only.
+ *
+ * Reply: one ETP_A_BENCH nest per side and phase. ETP_A_BENCH_IMPL is
+ * "wheel" or "timer_list" for the TCP mix, with _OPS = ACKs, _NS and
+ * _FIRED; "wheel:arm", "timer_list:arm", "wheel:cancel" and
+ * "timer_list:cancel" carry _OPS = COUNT and _NS of the other phases.
+ */
+#include <linux/atomic.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <net/genetlink.h>
+#include <uapi/linux/etp.h>
+
+#include "etp.h"
+#include "bench.h"
+
+#define ETP_BENCH_RTO_MIN_MS	200
+#define ETP_BENCH_RTO_SPAN_MS	1001		/* RTOs of 200..1200 ms */
+#define ETP_BENCH_RESCHED	1024		/* operations per cond_resched() */
+#define ETP_BENCH_SEED		0x9e3779b97f4a7c15ULL
+
+static struct netlink_range_validation etp_bench_count_range = {
+	.min = 1,
+	.max = 1000000,
+};
+
+static struct netlink_range_validation etp_bench_ops_range = {
+	.min = 1,
+	.max = 10000000,
+};
+
+const struct nla_policy etp_test_bench_policy[ETP_A_MAX + 1] = {
+	[ETP_A_TEST_COUNT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_bench_count_range),
+	[ETP_A_TEST_OPS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_bench_ops_range),
+};
+
+/* One side's figures, in ns for the whole phase. */
+struct etp_bench_res {
+	u64 arm_ns;		/* COUNT first arms */
+	u64 mix_ns;		/* OPS ACKs */
+	u64 cancel_ns;		/* COUNT synchronous cancels */
+	u64 fired;		/* expiries during the arms and the ACKs */
+};
+
+/* A connection as each side sees it: its RTO timer and what that needs. */
+struct etp_bench_wconn {
+	struct etp_timer t;
+	atomic64_t *fired;
+	u32 rto_ms;
+};
+
+struct etp_bench_tconn {
+	struct timer_list t;
+	atomic64_t *fired;
+	unsigned long rto;	/* jiffies */
+};
+
+/* Netns with a benchmark in progress; genl_mutex makes this belt and braces. */
+struct etp_bench_run {
+	struct list_head node;
+	const struct net *net;
+};
+
+static LIST_HEAD(etp_bench_runs);
+static DEFINE_SPINLOCK(etp_bench_runs_lock);
+
+static bool etp_bench_start(struct etp_bench_run *run)
+{
+	struct etp_bench_run *r;
+	bool ok = true;
+
+	spin_lock(&etp_bench_runs_lock);
+	list_for_each_entry(r, &etp_bench_runs, node) {
+		if (r->net == run->net) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok)
+		list_add(&run->node, &etp_bench_runs);
+	spin_unlock(&etp_bench_runs_lock);
+	return ok;
+}
+
+static void etp_bench_stop(struct etp_bench_run *run)
+{
+	spin_lock(&etp_bench_runs_lock);
+	list_del(&run->node);
+	spin_unlock(&etp_bench_runs_lock);
+}
+
+/*
+ * xorshift64*, uniform in [0, n): a few instructions, the same on both
+ * sides, and seeded so that both draw the same RTOs and ACKs.
+ */
+static u32 etp_bench_below(u64 *s, u32 n)
+{
+	u64 x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return (u32)(((x * 0x2545f4914f6cdd1dULL) >> 32) * n >> 32);
+}
+
+static u32 etp_bench_rto_ms(u64 *s)
+{
+	return ETP_BENCH_RTO_MIN_MS + etp_bench_below(s, ETP_BENCH_RTO_SPAN_MS);
+}
+
+static void etp_bench_resched(u32 i)
+{
+	if (!(i & (ETP_BENCH_RESCHED - 1)))
+		cond_resched();
+}
+
+/* ---- the wheel, through the per-netns glue ------------------------------ */
+
+static void etp_bench_wheel_fire(struct etp_timer *t)
+{
+	struct etp_bench_wconn *c = container_of(t, struct etp_bench_wconn, t);
+
+	atomic64_inc(c->fired);
+}
+
+static int etp_bench_wheel(struct etp_timer_base *base, u32 count, u32 ops,
+			   struct etp_bench_res *r)
+{
+	atomic64_t fired = ATOMIC64_INIT(0);
+	u64 rng = ETP_BENCH_SEED, t0;
+	struct etp_bench_wconn *c;
+	int err = 0;
+	u32 i;
+
+	c = kvcalloc(count, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		etp_timer_init(&c[i].t, etp_bench_wheel_fire);
+		c[i].fired = &fired;
+		c[i].rto_ms = etp_bench_rto_ms(&rng);
+	}
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		if (!etp_timer_arm(base, &c[i].t, c[i].rto_ms)) {
+			err = -ESHUTDOWN;
+			goto cancel;
+		}
+		etp_bench_resched(i);
+	}
+	r->arm_ns = ktime_get_ns() - t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		struct etp_bench_wconn *a = &c[etp_bench_below(&rng, count)];
+
+		if (!etp_timer_arm(base, &a->t, a->rto_ms)) {
+			err = -ESHUTDOWN;
+			goto cancel;
+		}
+		etp_bench_resched(i);
+	}
+	r->mix_ns = ktime_get_ns() - t0;
+	r->fired = atomic64_read(&fired);
+
+cancel:
+	/* No callback arms anything, so after this none runs or will run. */
+	t0 = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		etp_timer_cancel_sync(base, &c[i].t);
+		etp_bench_resched(i);
+	}
+	r->cancel_ns = ktime_get_ns() - t0;
+	kvfree(c);
+	return err;
+}
+
+/* ---- one timer_list per connection -------------------------------------- */
+
+static void etp_bench_tl_fire(struct timer_list *t)
+{
+	struct etp_bench_tconn *c = from_timer(c, t, t);
+
+	atomic64_inc(c->fired);
+}
+
+static int etp_bench_timer_list(u32 count, u32 ops, struct etp_bench_res *r)
+{
+	atomic64_t fired = ATOMIC64_INIT(0);
+	u64 rng = ETP_BENCH_SEED, t0;
+	struct etp_bench_tconn *c;
+	u32 i;
+
+	c = kvcalloc(count, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		timer_setup(&c[i].t, etp_bench_tl_fire, 0);
+		c[i].fired = &fired;
+		c[i].rto = msecs_to_jiffies(etp_bench_rto_ms(&rng));
+	}
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		mod_timer(&c[i].t, jiffies + c[i].rto);
+		etp_bench_resched(i);
+	}
+	r->arm_ns = ktime_get_ns() - t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		struct etp_bench_tconn *a = &c[etp_bench_below(&rng, count)];
+
+		mod_timer(&a->t, jiffies + a->rto);
+		etp_bench_resched(i);
+	}
+	r->mix_ns = ktime_get_ns() - t0;
+	r->fired = atomic64_read(&fired);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		timer_delete_sync(&c[i].t);
+		etp_bench_resched(i);
+	}
+	r->cancel_ns = ktime_get_ns() - t0;
+	kvfree(c);
+	return 0;
+}
+
+/* ---- where the glue's time goes ----------------------------------------- */
+
+/*
+ * The same ACKs on a private wheel with no lock, hrtimer or counters, the
+ * clock read and an advance per ACK: what the glue costs on top of this is
+ * the difference from the "wheel" figure.
+ */
+static int etp_bench_core(u32 count, u32 ops, struct etp_bench_res *r)
+{
+	atomic64_t fired = ATOMIC64_INIT(0);
+	u64 rng = ETP_BENCH_SEED, t0;
+	struct etp_bench_wconn *c;
+	struct etp_wheel *w;
+	u32 i, now;
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	c = kvcalloc(count, sizeof(*c), GFP_KERNEL);
+	if (!w || !c) {
+		kfree(w);
+		kvfree(c);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count; i++) {
+		etp_timer_init(&c[i].t, etp_bench_wheel_fire);
+		c[i].fired = &fired;
+		c[i].rto_ms = etp_bench_rto_ms(&rng);
+	}
+	now = etp_timer_now();
+	etp_wheel_init(w, now);
+	for (i = 0; i < count; i++)
+		etp_wheel_arm(w, &c[i].t, now + c[i].rto_ms);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		struct etp_bench_wconn *a = &c[etp_bench_below(&rng, count)];
+
+		now = etp_timer_now();
+		etp_wheel_advance(w, now);
+		etp_wheel_arm(w, &a->t, now + a->rto_ms);
+		etp_bench_resched(i);
+	}
+	r->mix_ns = ktime_get_ns() - t0;
+	r->fired = atomic64_read(&fired);
+
+	for (i = 0; i < count; i++)
+		etp_wheel_cancel(w, &c[i].t);
+	kvfree(c);
+	kfree(w);
+	return 0;
+}
+
+/* The glue's fixed costs per arm: the clock read and the bh-safe lock. */
+static void etp_bench_fixed(struct etp_timer_base *base, u32 ops,
+			    u64 *clock_ns, u64 *lock_ns)
+{
+	u32 i, sink = 0;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		sink += etp_timer_now();
+		etp_bench_resched(i);
+	}
+	*clock_ns = ktime_get_ns() - t0;
+	/* Keep the loop: the compiler may not drop the clock reads. */
+	WRITE_ONCE(base->hrt_tick, READ_ONCE(base->hrt_tick) + (sink & 0));
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < ops; i++) {
+		spin_lock_bh(&base->lock);
+		spin_unlock_bh(&base->lock);
+		etp_bench_resched(i);
+	}
+	*lock_ns = ktime_get_ns() - t0;
+}
+
+/* ---- netlink ------------------------------------------------------------ */
+
+static int etp_bench_put(struct sk_buff *skb, const char *impl, u64 ops,
+			 u64 ns, const u64 *fired)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ETP_A_BENCH);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, ETP_A_BENCH_IMPL, impl) ||
+	    nla_put_u64_64bit(skb, ETP_A_BENCH_OPS, ops, ETP_A_BENCH_PAD) ||
+	    nla_put_u64_64bit(skb, ETP_A_BENCH_NS, ns, ETP_A_BENCH_PAD) ||
+	    (fired && nla_put_u64_64bit(skb, ETP_A_BENCH_FIRED, *fired,
+					ETP_A_BENCH_PAD))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int etp_bench_fill(struct sk_buff *skb, u32 count, u32 ops,
+			  const struct etp_bench_res *w,
+			  const struct etp_bench_res *tl)
+{
+	return etp_bench_put(skb, "wheel", ops, w->mix_ns, &w->fired) ?:
+	       etp_bench_put(skb, "timer_list", ops, tl->mix_ns, &tl->fired) ?:
+	       etp_bench_put(skb, "wheel:arm", count, w->arm_ns, NULL) ?:
+	       etp_bench_put(skb, "timer_list:arm", count, tl->arm_ns, NULL) ?:
+	       etp_bench_put(skb, "wheel:cancel", count, w->cancel_ns, NULL) ?:
+	       etp_bench_put(skb, "timer_list:cancel", count, tl->cancel_ns,
+			     NULL);
+}
+
+int etp_nl_test_bench(struct sk_buff *unused, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct etp_bench_run run = { .net = net };
+	struct etp_bench_res w = {}, tl = {};
+	struct sk_buff *skb;
+	u32 count, ops;
+	void *hdr;
+	int err;
+
+	if (ETP_REQUIRE(info, ETP_A_TEST_COUNT) ||
+	    ETP_REQUIRE(info, ETP_A_TEST_OPS))
+		return -EINVAL;
+	count = nla_get_u32(info->attrs[ETP_A_TEST_COUNT]);
+	ops = nla_get_u32(info->attrs[ETP_A_TEST_OPS]);
+
+	if (!etp_bench_start(&run)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a timer benchmark is already running in this netns");
+		return -EBUSY;
+	}
+	err = etp_bench_wheel(&etp_pernet(net)->timers, count, ops, &w);
+	if (!err)
+		err = etp_bench_timer_list(count, ops, &tl);
+	etp_bench_stop(&run);
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack, "no memory for that many timers");
+	else if (err == -ESHUTDOWN)
+		NL_SET_ERR_MSG(info->extack, "netns timers are shutting down");
+	if (err)
+		return err;
+
+	skb = etp_reply_new(info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	return etp_reply_send(skb, hdr, info,
+			      etp_bench_fill(skb, count, ops, &w, &tl));
+}

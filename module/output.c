@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transmit: encode the segment the state machine built, checksum it over
+ * the IPv4 pseudo-header in software (nothing offloads protocol 253), put
+ * an IP header in front and hand it to ip_local_out(), so netfilter, tc
+ * and routing see it like any locally generated packet.
+ */
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/checksum.h>
+
+#include "etp.h"
+#include "conn.h"
+#include "core/wire.h"
+
+static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
+				   __be32 daddr)
+{
+	u32 len = etp_wire_hdr_len(out);
+	struct sk_buff *skb;
+	__sum16 csum;
+	u8 *buf;
+
+	skb = alloc_skb(MAX_HEADER + sizeof(struct iphdr) + len, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_HEADER + sizeof(struct iphdr));
+	buf = skb_put(skb, len);
+	if (etp_wire_encode(out, buf, len) != len) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	skb_reset_transport_header(skb);
+	csum = csum_tcpudp_magic(saddr, daddr, len, etp_proto,
+				 csum_partial(buf, len, 0));
+	memcpy(buf + ETP_CSUM_OFFSET, &csum, sizeof(csum));
+	return skb;
+}
+
+static void etp_xmit(struct etp_net *en, const struct etp_seg *out,
+		     __be32 saddr, __be32 daddr)
+{
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	struct iphdr *iph;
+
+	rt = ip_route_output_ports(en->net, &fl4, NULL, daddr, saddr,
+				   htons(out->dport), htons(out->sport),
+				   etp_proto, 0, 0);
+	if (IS_ERR(rt)) {
+		etp_inc(en, ETP_MIB_OUT_NO_ROUTE);
+		return;
+	}
+	skb = etp_seg_skb(out, fl4.saddr, fl4.daddr);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_dst_set(skb, &rt->dst);
+
+	skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = 0;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = etp_proto;
+	iph->saddr = fl4.saddr;
+	iph->daddr = fl4.daddr;
+	ip_select_ident(en->net, skb, NULL);
+	skb->protocol = htons(ETH_P_IP);
+
+	etp_inc(en, ETP_MIB_OUT_SEGS);
+	if (out->flags & ETP_FLAG_RST)
+		etp_inc(en, ETP_MIB_RESETS_OUT);
+	/* __ip_local_out() fills in tot_len and the header checksum. */
+	ip_local_out(en->net, NULL, skb);
+}
+
+void etp_output(struct etp_net *en, const struct etp_key *key,
+		const struct etp_seg *out)
+{
+	etp_xmit(en, out, key->laddr, key->raddr);
+}
+
+/* Answer segment in from where it was sent to (RSTs, listener replies). */
+void etp_output_reply(struct etp_net *en, struct sk_buff *in,
+		      const struct etp_seg *out)
+{
+	const struct iphdr *iph = ip_hdr(in);
+
+	etp_xmit(en, out, iph->daddr, iph->saddr);
+}
