@@ -67,7 +67,9 @@ lint: deps
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f $(shell find module include -name '*.[ch]')
-	$(MAKE) module KBUILD_EXTRA="C=2 CF=-D__CHECK_ENDIAN__"
+	@$(MAKE) -s module KBUILD_EXTRA="C=2 CF=-D__CHECK_ENDIAN__" 2>&1 | \
+		grep -v 'Skipping BTF' | tee $(BUILD)/sparse.log
+	@! grep -qE '(warning|error):' $(BUILD)/sparse.log
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/bin $(BUILD)/core

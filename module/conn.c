@@ -136,7 +136,7 @@ static bool etp_conn_quota(struct etp_net *en)
  * Make a new, locked entry visible: by key, then by id. On failure it was
  * never seen by anyone, and the caller frees it.
  */
-static int etp_entry_hash(struct etp_entry *e)
+int etp_entry_hash(struct etp_entry *e)
 {
 	struct etp_net *en = e->en;
 	int err;
@@ -189,44 +189,47 @@ void etp_entry_unhash(struct etp_entry *e)
 
 /*
  * A connection entering TIME_WAIT hands its place (key, id, tcb) to a
- * compact entry and goes. Returns the new entry, locked, with a reference
- * for the caller; or e itself if memory is short (it then does TIME_WAIT
- * in full).
+ * compact entry: etp_tw_alloc() makes it, still private; the caller locks
+ * it and etp_tw_replace() swaps it in. On failure (memory short, or e no
+ * longer hashed) e does TIME_WAIT in full.
  */
-struct etp_entry *etp_tw_convert(struct etp_entry *e)
+struct etp_entry *etp_tw_alloc(struct etp_entry *e)
 {
-	struct etp_net *en = e->en;
 	struct etp_tw *tw;
 
 	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
 	if (!tw)
-		return e;
-	etp_entry_init(&tw->e, en, ETP_KIND_TW, &e->key);
+		return NULL;
+	etp_entry_init(&tw->e, e->en, ETP_KIND_TW, &e->key);
 	tw->e.id = e->id;
 	tw->e.tcb = e->tcb;
 	etp_entry_timers_init(&tw->e);
-	spin_lock_nested(&tw->e.lock, SINGLE_DEPTH_NESTING);
-	if (rhashtable_replace_fast(&en->conns, &e->node, &tw->e.node,
-				    etp_rht_params)) {
-		spin_unlock(&tw->e.lock);
-		kfree(tw);
-		return e;
-	}
-	xa_store_bh(&en->ids, e->id, &tw->e, GFP_ATOMIC);
+	return &tw->e;
+}
+
+/* e and tw are locked; on success tw has taken e's place and e is gone. */
+bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw)
+{
+	struct etp_net *en = e->en;
+
+	if (rhashtable_replace_fast(&en->conns, &e->node, &tw->node,
+				    etp_rht_params))
+		return false;
+	xa_store_bh(&en->ids, e->id, tw, GFP_ATOMIC);
 	e->dead = true;
 	etp_entry_cancel_timers(e);
 	etp_child_done(container_of(e, struct etp_conn, e));
 	etp_entry_put(e);
-	return &tw->e;
+	return true;
 }
 
 /*
- * A SYN reached listener l (locked): a child in SYN_RCVD, locked, hashed,
- * counted in l's queue, with a reference for the caller. NULL when the
- * backlog or the netns limit is full, or memory is short.
+ * A SYN reached listener l (locked): a child for SYN_RCVD, counted in l's
+ * queue and the netns limit, not yet hashed (etp_child_hash()). NULL when
+ * the backlog or the netns limit is full, or memory is short.
  */
-struct etp_conn *etp_child_create(struct etp_listener *l, __be32 laddr,
-				  __be32 raddr, __be16 rport)
+struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
+				 __be32 raddr, __be16 rport)
 {
 	struct etp_net *en = l->e.en;
 	struct etp_key key = {
@@ -249,12 +252,6 @@ struct etp_conn *etp_child_create(struct etp_listener *l, __be32 laddr,
 	etp_entry_timers_init(&c->e);
 	etp_fsm_params_get(en, &p);
 	etp_fsm_init(&c->e.tcb, &p, ntohs(key.lport), ntohs(rport));
-	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
-	if (etp_entry_hash(&c->e)) {
-		spin_unlock(&c->e.lock);
-		kfree(c);
-		goto unquota;
-	}
 	refcount_inc(&l->e.ref);
 	c->listener = l;
 	c->listener_id = l->e.id;
@@ -265,6 +262,14 @@ unquota:
 unqueue:
 	atomic_dec(&l->queue);
 	return NULL;
+}
+
+/* A child that never became visible (etp_entry_hash() failed). */
+void etp_child_free(struct etp_conn *c)
+{
+	etp_child_done(c);
+	atomic_dec(&c->e.en->nconns);
+	kfree(c);
 }
 
 int etp_listen(struct etp_net *en, u16 port, u32 backlog,

@@ -83,9 +83,12 @@ struct etp_entry *etp_entry_get_id(struct etp_net *en, u32 id);
 void etp_entry_put(struct etp_entry *e);
 void etp_entry_unhash(struct etp_entry *e);
 void etp_child_done(struct etp_conn *c);
-struct etp_entry *etp_tw_convert(struct etp_entry *e);
-struct etp_conn *etp_child_create(struct etp_listener *l, __be32 laddr,
-				  __be32 raddr, __be16 rport);
+struct etp_entry *etp_tw_alloc(struct etp_entry *e);
+bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
+struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
+				 __be32 raddr, __be16 rport);
+int etp_entry_hash(struct etp_entry *e);
+void etp_child_free(struct etp_conn *c);
 void etp_fsm_params_get(struct etp_net *en, struct etp_fsm_params *p);
 u32 etp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 

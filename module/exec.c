@@ -10,6 +10,7 @@
  * a callback never races with the entry's free.
  */
 #include <linux/errno.h>
+#include <linux/slab.h>
 
 #include "etp.h"
 #include "conn.h"
@@ -206,24 +207,10 @@ static void etp_exec_send(struct etp_entry *e, struct etp_actions *act,
 	etp_output(en, &e->key, &act->out);
 }
 
-/*
- * e is locked and referenced by the caller. A connection entering
- * TIME_WAIT is replaced by a compact entry first, and the rest of the
- * actions apply to that one.
- */
-void etp_exec(struct etp_entry *e, struct etp_actions *act,
-	      struct sk_buff *in)
+/* e is locked and referenced by the caller. */
+static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
+		       struct sk_buff *in)
 {
-	struct etp_entry *tw = NULL;
-
-	if (act->new_state == ETP_TIME_WAIT && e->kind == ETP_KIND_CONN &&
-	    !act->destroy) {
-		tw = etp_tw_convert(e);
-		if (tw == e)
-			tw = NULL;
-		else
-			e = tw;
-	}
 	etp_exec_timers(e, act);
 	if (act->send)
 		etp_exec_send(e, act, in);
@@ -235,8 +222,36 @@ void etp_exec(struct etp_entry *e, struct etp_actions *act,
 		etp_nl_state_event(e, act);
 	if (act->destroy)
 		etp_entry_unhash(e);
-	if (tw) {
+}
+
+/*
+ * A connection entering TIME_WAIT is replaced by a compact entry first and
+ * the actions apply to that one. False if it must stay a full connection.
+ */
+static bool etp_exec_tw(struct etp_entry *e, struct etp_actions *act,
+			struct sk_buff *in)
+{
+	struct etp_entry *tw = etp_tw_alloc(e);
+
+	if (!tw)
+		return false;
+	spin_lock_nested(&tw->lock, SINGLE_DEPTH_NESTING);
+	if (!etp_tw_replace(e, tw)) {
 		spin_unlock(&tw->lock);
-		etp_entry_put(tw);
+		kfree(tw);
+		return false;
 	}
+	__etp_exec(tw, act, in);
+	spin_unlock(&tw->lock);
+	etp_entry_put(tw);
+	return true;
+}
+
+void etp_exec(struct etp_entry *e, struct etp_actions *act,
+	      struct sk_buff *in)
+{
+	if (act->new_state == ETP_TIME_WAIT && e->kind == ETP_KIND_CONN &&
+	    !act->destroy && etp_exec_tw(e, act, in))
+		return;
+	__etp_exec(e, act, in);
 }

@@ -64,9 +64,15 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	struct etp_conn *c;
 	u32 iss;
 
-	c = etp_child_create(l, iph->daddr, iph->saddr, htons(seg->sport));
+	c = etp_child_alloc(l, iph->daddr, iph->saddr, htons(seg->sport));
 	if (!c)
 		return;
+	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
+	if (etp_entry_hash(&c->e)) {
+		spin_unlock(&c->e.lock);
+		etp_child_free(c);
+		return;
+	}
 	etp_fsm_params_get(l->e.en, &p);
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
 		      htons(seg->sport));
