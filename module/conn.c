@@ -323,6 +323,8 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 	struct etp_entry *e;
 	unsigned long id;
 
+	/* Entries found under RCU stay valid until their refcount is taken. */
+	rcu_read_lock();
 	xa_for_each(&en->ids, id, e) {
 		struct etp_conn *c;
 
@@ -337,6 +339,7 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 		spin_unlock_bh(&e->lock);
 		etp_entry_put(e);
 	}
+	rcu_read_unlock();
 }
 
 static int etp_close_entry(struct etp_entry *e, bool abort,
@@ -515,6 +518,7 @@ void etp_conns_exit(struct etp_net *en)
 	struct etp_entry *e;
 	unsigned long id;
 
+	rcu_read_lock();
 	xa_for_each(&en->ids, id, e) {
 		if (!refcount_inc_not_zero(&e->ref))
 			continue;
@@ -523,6 +527,7 @@ void etp_conns_exit(struct etp_net *en)
 		spin_unlock_bh(&e->lock);
 		etp_entry_put(e);
 	}
+	rcu_read_unlock();
 	WARN_ON(atomic_read(&en->nconns));
 	rhashtable_destroy(&en->conns);
 	xa_destroy(&en->ids);

@@ -14,6 +14,7 @@
 
 #include "etp.h"
 #include "conn.h"
+#include "trace.h"
 
 static const enum etp_mib etp_count_mib[ETP_CNT_MAX] = {
 	[ETP_CNT_ACTIVE_OPEN]	= ETP_MIB_ACTIVE_OPENS,
@@ -218,8 +219,12 @@ static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
 	if (e->kind == ETP_KIND_CONN && act->old_state == ETP_SYN_RCVD &&
 	    act->new_state != ETP_SYN_RCVD)
 		etp_child_done(container_of(e, struct etp_conn, e));
-	if (act->old_state != act->new_state || act->destroy)
+	if (act->old_state != act->new_state || act->destroy) {
+		trace_etp_state(e->id, act->old_state,
+				act->destroy ? ETP_CLOSED : act->new_state,
+				etp_cause_name(act->cause));
 		etp_nl_state_event(e, act);
+	}
 	if (act->destroy)
 		etp_entry_unhash(e);
 }

@@ -12,6 +12,7 @@
 #include "etp.h"
 #include "conn.h"
 #include "core/wire.h"
+#include "trace.h"
 
 static const enum etp_mib etp_wire_drop[] = {
 	[ETP_WIRE_SHORT]	= ETP_MIB_DROP_SHORT,
@@ -149,6 +150,7 @@ int etp_rcv(struct sk_buff *skb)
 	}
 
 	iph = ip_hdr(skb);
+	trace_etp_segment_in(iph->saddr, iph->daddr, &seg);
 	e = etp_lookup(en, iph->daddr, iph->saddr, htons(seg.dport),
 		       htons(seg.sport));
 	if (!e)

@@ -14,6 +14,7 @@
 #include "etp.h"
 #include "conn.h"
 #include "core/wire.h"
+#include "trace.h"
 
 static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
 				   __be32 daddr)
@@ -75,6 +76,7 @@ static void etp_xmit(struct etp_net *en, const struct etp_seg *out,
 	ip_select_ident(en->net, skb, NULL);
 	skb->protocol = htons(ETH_P_IP);
 
+	trace_etp_segment_out(fl4.saddr, fl4.daddr, out);
 	etp_inc(en, ETP_MIB_OUT_SEGS);
 	if (out->flags & ETP_FLAG_RST)
 		etp_inc(en, ETP_MIB_RESETS_OUT);
