@@ -342,18 +342,45 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 	rcu_read_unlock();
 }
 
+/*
+ * 6.1 has no formatted extack messages, and extack keeps only a pointer:
+ * one literal per state.
+ */
+#define ETP_REFUSE(s) \
+	[ETP_##s] = "ETP_A_CONN_ID: not valid in state " #s
+
+static const char * const etp_refuse_msg[ETP_STATE_END] = {
+	ETP_REFUSE(CLOSED), ETP_REFUSE(LISTEN), ETP_REFUSE(SYN_SENT),
+	ETP_REFUSE(SYN_RCVD), ETP_REFUSE(ESTABLISHED), ETP_REFUSE(FIN_WAIT_1),
+	ETP_REFUSE(FIN_WAIT_2), ETP_REFUSE(CLOSE_WAIT), ETP_REFUSE(CLOSING),
+	ETP_REFUSE(LAST_ACK), ETP_REFUSE(TIME_WAIT),
+};
+
+static void etp_refuse_in_state(struct genl_info *info, enum etp_state state)
+{
+	const char *msg = NULL;
+
+	if (state < ETP_STATE_END)
+		msg = etp_refuse_msg[state];
+	if (info->extack && msg)
+		info->extack->_msg = msg;
+	NL_SET_BAD_ATTR(info->extack, info->attrs[ETP_A_CONN_ID]);
+}
+
 static int etp_close_entry(struct etp_entry *e, bool abort,
 			   struct genl_info *info)
 {
 	struct etp_fsm_params p;
 	struct etp_actions act;
 	bool listener = e->kind == ETP_KIND_LISTENER;
+	enum etp_state state = ETP_CLOSED;
 	u32 id = e->id;
 	bool ok = false;
 
 	etp_fsm_params_get(e->en, &p);
 	spin_lock_bh(&e->lock);
 	if (!e->dead) {
+		state = e->tcb.state;
 		ok = abort ? etp_fsm_abort(&e->tcb, &act) :
 			     etp_fsm_close(&e->tcb, &p, &act);
 		if (ok)
@@ -361,8 +388,7 @@ static int etp_close_entry(struct etp_entry *e, bool abort,
 	}
 	spin_unlock_bh(&e->lock);
 	if (!ok) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
-				    "ETP_A_CONN_ID: not valid in the connection's state");
+		etp_refuse_in_state(info, state);
 		return -EINVAL;
 	}
 	if (listener)
