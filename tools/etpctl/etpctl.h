@@ -21,7 +21,20 @@ int cmd_info(struct etp_nl *nl, int argc, char **argv);
 int cmd_stats(struct etp_nl *nl, int argc, char **argv);
 int cmd_param(struct etp_nl *nl, int argc, char **argv);
 int cmd_test_timers(struct etp_nl *nl, int argc, char **argv);
+int cmd_listen(struct etp_nl *nl, int argc, char **argv);
+int cmd_unlisten(struct etp_nl *nl, int argc, char **argv);
+int cmd_connect(struct etp_nl *nl, int argc, char **argv);
+int cmd_close(struct etp_nl *nl, int argc, char **argv);
+int cmd_abort(struct etp_nl *nl, int argc, char **argv);
+int cmd_show(struct etp_nl *nl, int argc, char **argv);
+int cmd_monitor(struct etp_nl *nl, int argc, char **argv);
 
+int etpctl_open(struct etp_nl *nl);
+const char *param_name(unsigned int attr);	/* NULL if unknown */
 int parse_u32(const char *s, unsigned int *out);
+
+/* enum etp_conn_state <-> its RFC 9293 name ("SYN_SENT"); -1 if unknown. */
+const char *state_name(unsigned int state);
+int state_by_name(const char *name);
 
 #endif

@@ -17,6 +17,11 @@ static const char *const param_names[ETP_PARAM_MAX + 1] = {
 	[ETP_PARAM_FIN_WAIT2_MS]	= "fin_wait2_ms",
 };
 
+const char *param_name(unsigned int attr)
+{
+	return attr <= ETP_PARAM_MAX ? param_names[attr] : NULL;
+}
+
 static int param_by_name(const char *name)
 {
 	int i;
@@ -72,6 +77,9 @@ int cmd_info(struct etp_nl *nl, int argc, char **argv)
 
 	if (argc)
 		return usage_error("info takes no arguments");
+	err = etpctl_open(nl);
+	if (err)
+		return err;
 	err = nl_talk(nl, nl_msg(nl, buf, ETP_CMD_INFO, 0), info_cb, NULL);
 	return err ? kernel_error(nl, err, "info") : 0;
 }
@@ -104,6 +112,9 @@ int cmd_stats(struct etp_nl *nl, int argc, char **argv)
 
 	if (argc)
 		return usage_error("stats takes no arguments");
+	err = etpctl_open(nl);
+	if (err)
+		return err;
 	err = nl_talk(nl, nl_msg(nl, buf, ETP_CMD_STATS_GET, 0), stats_cb,
 		      NULL);
 	return err ? kernel_error(nl, err, "stats") : 0;
@@ -132,15 +143,21 @@ static int param_set(struct etp_nl *nl, int argc, char **argv)
 
 	if (argc < 2 || argc % 2)
 		return usage_error("param set NAME VALUE [NAME VALUE]...");
-	nlh = nl_msg(nl, buf, ETP_CMD_PARAM_SET, 0);
-	nest = mnl_attr_nest_start(nlh, ETP_A_PARAMS);
 	for (i = 0; i < argc; i += 2) {
-		attr = param_by_name(argv[i]);
-		if (attr < 0)
+		if (param_by_name(argv[i]) < 0)
 			return usage_error("unknown parameter '%s'", argv[i]);
 		if (parse_u32(argv[i + 1], &value))
 			return usage_error("%s: '%s' is not a number",
 					   argv[i], argv[i + 1]);
+	}
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	nlh = nl_msg(nl, buf, ETP_CMD_PARAM_SET, 0);
+	nest = mnl_attr_nest_start(nlh, ETP_A_PARAMS);
+	for (i = 0; i < argc; i += 2) {
+		attr = param_by_name(argv[i]);
+		parse_u32(argv[i + 1], &value);
 		mnl_attr_put_u32(nlh, attr, value);
 	}
 	mnl_attr_nest_end(nlh, nest);
@@ -157,6 +174,9 @@ int cmd_param(struct etp_nl *nl, int argc, char **argv)
 		return param_set(nl, argc - 1, argv + 1);
 	if (argc > 1 || (argc == 1 && strcmp(argv[0], "show")))
 		return usage_error("param show | param set NAME VALUE...");
+	err = etpctl_open(nl);
+	if (err)
+		return err;
 	err = nl_talk(nl, nl_msg(nl, buf, ETP_CMD_PARAM_GET, 0),
 		      param_show_cb, NULL);
 	return err ? kernel_error(nl, err, "param show") : 0;

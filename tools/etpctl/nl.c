@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/etp.h>
@@ -59,6 +60,39 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
 
+/*
+ * NLMSGERR_ATTR_OFFS points into the request: record the types of the
+ * attribute there and of the nests around it, outermost first.
+ */
+static void keep_bad_attr(struct etp_nl *nl, uint32_t off)
+{
+	const struct nlmsghdr *req = nl->req;
+	const struct nlattr *attr;
+	const char *pos, *end;
+	uint32_t at;
+	int len;
+
+	if (!req || off >= req->nlmsg_len)
+		return;
+	pos = mnl_nlmsg_get_payload_offset(req, GENL_HDRLEN);
+	end = (const char *)req + req->nlmsg_len;
+	while (nl->bad_depth < NL_BAD_ATTR_DEPTH) {
+		for (attr = (const void *)pos;; attr = mnl_attr_next(attr)) {
+			len = end - (const char *)attr;
+			if (!mnl_attr_ok(attr, len))
+				return;
+			at = (const char *)attr - (const char *)req;
+			if (off >= at && off < at + attr->nla_len)
+				break;
+		}
+		nl->bad_attr[nl->bad_depth++] = mnl_attr_get_type(attr);
+		if (off == at)
+			return;
+		pos = mnl_attr_get_payload(attr);
+		end = (const char *)attr + attr->nla_len;
+	}
+}
+
 static void keep_extack(struct etp_nl *nl, const struct nlmsghdr *nlh,
 			unsigned int off)
 {
@@ -69,6 +103,9 @@ static void keep_extack(struct etp_nl *nl, const struct nlmsghdr *nlh,
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			snprintf(nl->extack, sizeof(nl->extack), "%s",
 				 mnl_attr_get_str(attr));
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			keep_bad_attr(nl, mnl_attr_get_u32(attr));
 	}
 }
 
@@ -94,8 +131,30 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
+/*
+ * NLMSG_DONE ends a dump; it carries an int error (0 or negative) and, with
+ * NLM_F_ACK_TLVS, the same extack attributes as NLMSG_ERROR.
+ */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	int err = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+		keep_extack(t->nl, nlh, sizeof(err));
+	if (err < 0) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+/* libmnl ignores a control message whose slot here is NULL. */
 static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
 };
 
 struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
@@ -113,9 +172,13 @@ struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
 	return nlh;
 }
 
+/*
+ * The buffer is on the stack so that threads (etp_connrate) and callbacks
+ * that talk on another socket each have their own.
+ */
 static int run(struct etp_nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
 {
-	static char buf[1 << 16];
+	char buf[1 << 16];
 	struct talk t = { nl, cb, data };
 	ssize_t n;
 	int ret;
@@ -134,10 +197,16 @@ static int run(struct etp_nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
 
 int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
+	int err;
+
 	nl->extack[0] = '\0';
+	nl->bad_depth = 0;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
-	return run(nl, req->nlmsg_seq, cb, data);
+	nl->req = req;
+	err = run(nl, req->nlmsg_seq, cb, data);
+	nl->req = NULL;
+	return err;
 }
 
 /* Events arrive with sequence number 0 until cb returns MNL_CB_STOP. */
@@ -148,10 +217,24 @@ int nl_listen(struct etp_nl *nl, mnl_cb_t cb, void *data)
 
 int nl_subscribe(struct etp_nl *nl, uint32_t group)
 {
+	if (!group)
+		return -ENOENT;	/* the family has no such group */
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * A subscriber that falls behind loses events (ENOBUFS): give it room. The
+ * forced size needs CAP_NET_ADMIN; otherwise rmem_max caps the request.
+ */
+void nl_set_rcvbuf(struct etp_nl *nl, int bytes)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 }
 
 static void family_groups(struct etp_nl *nl, const struct nlattr *groups)

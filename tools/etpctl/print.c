@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "print.h"
@@ -90,6 +91,16 @@ void print_obj_begin(const char *key)
 	open_container(key, '{');
 }
 
+void print_json_obj_begin(const char *key)
+{
+	open_container(json ? key : NULL, '{');
+}
+
+void print_json_arr_begin(const char *key)
+{
+	open_container(json ? key : NULL, '[');
+}
+
 void print_obj_end(void)
 {
 	close_container('}');
@@ -132,6 +143,40 @@ void print_s64(const char *key, int64_t val)
 	else
 		text_key(key);
 	printf("%" PRId64, val);
+}
+
+void print_str_fmt(const char *key, const char *fmt, const char *val)
+{
+	if (json) {
+		json_key(key);
+		json_string(val);
+	} else if (fmt) {
+		printf(fmt, val);
+		at_line_start = false;
+	}
+}
+
+void print_u64_fmt(const char *key, const char *fmt, uint64_t val)
+{
+	if (json) {
+		json_key(key);
+		printf("%" PRIu64, val);
+	} else if (fmt) {
+		printf(fmt, val);
+		at_line_start = false;
+	}
+}
+
+void print_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	at_line_start = false;
 }
 
 void print_nl(void)

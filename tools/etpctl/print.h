@@ -22,6 +22,21 @@ void print_str(const char *key, const char *val);
 void print_u64(const char *key, uint64_t val);
 void print_s64(const char *key, int64_t val);
 
+/*
+ * The same with a text layout of the caller's (iproute2's PRINT_ANY): JSON
+ * prints "key": value, text prints printf(fmt, value) and adds no space
+ * before it; a NULL fmt prints nothing in text.
+ */
+void print_str_fmt(const char *key, const char *fmt, const char *val);
+void print_u64_fmt(const char *key, const char *fmt, uint64_t val);
+
+/* Containers whose key JSON shows and text does not. */
+void print_json_obj_begin(const char *key);
+void print_json_arr_begin(const char *key);
+
+/* Text only (headers, decorations); JSON prints nothing. */
+void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Text-only layout hints; JSON ignores them. */
 void print_nl(void);
 void print_indent(void);

@@ -39,14 +39,19 @@ int cmd_test_timers(struct etp_nl *nl, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	int err;
 
-	nlh = nl_msg(nl, buf, ETP_CMD_TEST_TIMERS, 0);
 	if (argc == 2) {
 		if (parse_u32(argv[0], &count) || parse_u32(argv[1], &delay))
 			return usage_error("test-timers COUNT MAX_DELAY_MS");
-		mnl_attr_put_u32(nlh, ETP_A_TEST_COUNT, count);
-		mnl_attr_put_u32(nlh, ETP_A_TEST_DELAY_MS, delay);
 	} else if (argc) {
 		return usage_error("test-timers [COUNT MAX_DELAY_MS]");
+	}
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	nlh = nl_msg(nl, buf, ETP_CMD_TEST_TIMERS, 0);
+	if (argc == 2) {
+		mnl_attr_put_u32(nlh, ETP_A_TEST_COUNT, count);
+		mnl_attr_put_u32(nlh, ETP_A_TEST_DELAY_MS, delay);
 	}
 	err = nl_talk(nl, nlh, report_cb, NULL);
 	return err ? kernel_error(nl, err, "test-timers") : 0;

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * etpctl listen, unlisten, connect, close, abort, show, monitor: the
+ * connection commands of docs/netlink.md. A connection message is printed by
+ * print_conn() and a state event by print_event(), each once for text and
+ * JSON.
+ */
+#define _GNU_SOURCE		/* strerrorname_np */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <linux/genetlink.h>
+#include <linux/etp.h>
+
+#include "etpctl.h"
+#include "print.h"
+
+/* The one table of state names. */
+static const char *const state_names[ETP_STATE_MAX + 1] = {
+	[ETP_STATE_CLOSED]	= "CLOSED",
+	[ETP_STATE_LISTEN]	= "LISTEN",
+	[ETP_STATE_SYN_SENT]	= "SYN_SENT",
+	[ETP_STATE_SYN_RCVD]	= "SYN_RCVD",
+	[ETP_STATE_ESTABLISHED]	= "ESTABLISHED",
+	[ETP_STATE_FIN_WAIT_1]	= "FIN_WAIT_1",
+	[ETP_STATE_FIN_WAIT_2]	= "FIN_WAIT_2",
+	[ETP_STATE_CLOSE_WAIT]	= "CLOSE_WAIT",
+	[ETP_STATE_CLOSING]	= "CLOSING",
+	[ETP_STATE_LAST_ACK]	= "LAST_ACK",
+	[ETP_STATE_TIME_WAIT]	= "TIME_WAIT",
+};
+
+const char *state_name(unsigned int state)
+{
+	static char buf[24];
+
+	if (state <= ETP_STATE_MAX && state_names[state])
+		return state_names[state];
+	snprintf(buf, sizeof(buf), "UNKNOWN_%u", state);
+	return buf;
+}
+
+/* Case-insensitive, and '-' may stand for '_': "time_wait", "Time-Wait". */
+int state_by_name(const char *name)
+{
+	char buf[16];
+	size_t i;
+	int s;
+
+	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	if (name[i])
+		return -1;
+	buf[i] = '\0';
+	for (s = 1; s <= ETP_STATE_MAX; s++)
+		if (state_names[s] && !strcasecmp(buf, state_names[s]))
+			return s;
+	return -1;
+}
+
+static bool synchronized(unsigned int state)
+{
+	return state >= ETP_STATE_ESTABLISHED && state <= ETP_STATE_TIME_WAIT;
+}
+
+/* "ECONNREFUSED"; a number if the C library has no name for it. */
+static const char *errno_name(unsigned int err)
+{
+	static char buf[16];
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "%u", err);
+	return buf;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	unsigned int v;
+
+	if (parse_u32(s, &v) || !v || v > 65535)
+		return -EINVAL;
+	*port = v;
+	return 0;
+}
+
+/* Attribute types the kernel sends; one that does not match is ignored. */
+static const enum mnl_attr_data_type conn_types[ETP_A_MAX + 1] = {
+	[ETP_A_CONN_ID]		= MNL_TYPE_U32,
+	[ETP_A_STATE]		= MNL_TYPE_U8,
+	[ETP_A_OLD_STATE]	= MNL_TYPE_U8,
+	[ETP_A_LOCAL_ADDR]	= MNL_TYPE_U32,
+	[ETP_A_LOCAL_PORT]	= MNL_TYPE_U16,
+	[ETP_A_REMOTE_ADDR]	= MNL_TYPE_U32,
+	[ETP_A_REMOTE_PORT]	= MNL_TYPE_U16,
+	[ETP_A_BACKLOG]		= MNL_TYPE_U32,
+	[ETP_A_CAUSE]		= MNL_TYPE_NUL_STRING,
+	[ETP_A_TIMESTAMP_NS]	= MNL_TYPE_U64,
+	[ETP_A_ERRNO]		= MNL_TYPE_U32,
+	[ETP_A_TIMERS]		= MNL_TYPE_NESTED,
+	[ETP_A_SEQ]		= MNL_TYPE_NESTED,
+	[ETP_A_QUEUE]		= MNL_TYPE_U32,
+	[ETP_A_LISTENER_ID]	= MNL_TYPE_U32,
+};
+
+static uint8_t genl_cmd(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+
+	return genl->cmd;
+}
+
+static int conn_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+	int i;
+
+	if (nl_parse(nlh, tb, ETP_A_MAX))
+		return -EINVAL;
+	for (i = 1; i <= ETP_A_MAX; i++)
+		if (tb[i] && conn_types[i] &&
+		    mnl_attr_validate(tb[i], conn_types[i]) < 0)
+			tb[i] = NULL;
+	return 0;
+}
+
+static uint32_t get_u32(const struct nlattr *attr)
+{
+	return attr ? mnl_attr_get_u32(attr) : 0;
+}
+
+/* "198.18.0.1:7000" from a be32 address and a host-order port. */
+static const char *addr_port(char *buf, size_t len, const struct nlattr *addr,
+			     const struct nlattr *port)
+{
+	struct in_addr a = { .s_addr = get_u32(addr) };
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(buf, len, "%s:%u", ip, port ? mnl_attr_get_u16(port) : 0);
+	return buf;
+}
+
+#define ADDR_PORT_LEN	sizeof("255.255.255.255:65535")
+
+/* What connect needs to remember of a connection message or an event. */
+struct conn_info {
+	uint32_t id;
+	unsigned int state;
+	unsigned int err;	/* ERRNO, 0 if none */
+	char local[ADDR_PORT_LEN];
+	char remote[ADDR_PORT_LEN];
+	char cause[32];
+	bool valid;
+};
+
+static void conn_info_fill(struct conn_info *ci, const struct nlattr **tb)
+{
+	ci->id = get_u32(tb[ETP_A_CONN_ID]);
+	ci->state = tb[ETP_A_STATE] ? mnl_attr_get_u8(tb[ETP_A_STATE]) : 0;
+	ci->err = get_u32(tb[ETP_A_ERRNO]);
+	addr_port(ci->local, sizeof(ci->local), tb[ETP_A_LOCAL_ADDR],
+		  tb[ETP_A_LOCAL_PORT]);
+	addr_port(ci->remote, sizeof(ci->remote), tb[ETP_A_REMOTE_ADDR],
+		  tb[ETP_A_REMOTE_PORT]);
+	snprintf(ci->cause, sizeof(ci->cause), "%s",
+		 tb[ETP_A_CAUSE] ? mnl_attr_get_str(tb[ETP_A_CAUSE]) : "");
+	ci->valid = true;
+}
+
+static const char *const seq_names[ETP_A_SEQ_MAX + 1] = {
+	[ETP_A_SEQ_ISS]		= "iss",
+	[ETP_A_SEQ_SND_UNA]	= "snd_una",
+	[ETP_A_SEQ_SND_NXT]	= "snd_nxt",
+	[ETP_A_SEQ_IRS]		= "irs",
+	[ETP_A_SEQ_RCV_NXT]	= "rcv_nxt",
+	[ETP_A_SEQ_SND_WND]	= "snd_wnd",
+	[ETP_A_SEQ_RCV_WND]	= "rcv_wnd",
+};
+
+static void print_seq(const struct nlattr *nest)
+{
+	const struct nlattr *tb[ETP_A_SEQ_MAX + 1];
+	int i;
+
+	if (nl_parse_nested(nest, tb, ETP_A_SEQ_MAX))
+		return;
+	print_json_obj_begin("seq");
+	for (i = 1; i <= ETP_A_SEQ_MAX; i++)
+		if (tb[i] && seq_names[i] &&
+		    !mnl_attr_validate(tb[i], MNL_TYPE_U32))
+			print_u64(seq_names[i], mnl_attr_get_u32(tb[i]));
+	print_obj_end();
+}
+
+/*
+ * Text like `ss -o`: timer:(retx,812ms,2), one per pending timer. JSON
+ * always has the array, empty when nothing is pending.
+ */
+static void print_timers(const struct nlattr *nest)
+{
+	const struct nlattr *tb[ETP_A_TIMER_MAX + 1], *timer;
+	const char *name;
+	int i;
+
+	print_json_arr_begin("timers");
+	if (!nest)
+		goto out;
+	mnl_attr_for_each_nested(timer, nest) {
+		if (mnl_attr_get_type(timer) != ETP_A_TIMER ||
+		    nl_parse_nested(timer, tb, ETP_A_TIMER_MAX))
+			continue;
+		for (i = ETP_A_TIMER_REMAINING_MS; i <= ETP_A_TIMER_MAX; i++)
+			if (tb[i] && mnl_attr_validate(tb[i], MNL_TYPE_U32))
+				tb[i] = NULL;
+		name = "?";
+		if (tb[ETP_A_TIMER_NAME] &&
+		    !mnl_attr_validate(tb[ETP_A_TIMER_NAME],
+				       MNL_TYPE_NUL_STRING))
+			name = mnl_attr_get_str(tb[ETP_A_TIMER_NAME]);
+		print_json_obj_begin(NULL);
+		print_str_fmt("name", " timer:(%s", name);
+		print_u64_fmt("remaining_ms", ",%" PRIu64 "ms",
+			      get_u32(tb[ETP_A_TIMER_REMAINING_MS]));
+		print_u64_fmt("backoff", ",%" PRIu64 ")",
+			      get_u32(tb[ETP_A_TIMER_BACKOFF]));
+		print_obj_end();
+	}
+out:
+	print_arr_end();
+}
+
+static void print_show_header(void)
+{
+	print_text("%-6s %-11s %-21s %s", "ID", "State", "Local", "Remote");
+	print_nl();
+}
+
+/* One connection message: an ss-like line, or one JSON object. */
+static void print_conn(const struct nlattr **tb)
+{
+	char local[ADDR_PORT_LEN], remote[ADDR_PORT_LEN];
+	unsigned int state;
+
+	state = tb[ETP_A_STATE] ? mnl_attr_get_u8(tb[ETP_A_STATE]) : 0;
+	addr_port(local, sizeof(local), tb[ETP_A_LOCAL_ADDR],
+		  tb[ETP_A_LOCAL_PORT]);
+	addr_port(remote, sizeof(remote), tb[ETP_A_REMOTE_ADDR],
+		  tb[ETP_A_REMOTE_PORT]);
+
+	print_obj_begin(NULL);
+	print_u64_fmt("id", "%-6" PRIu64, get_u32(tb[ETP_A_CONN_ID]));
+	print_str_fmt("state", " %-11s", state_name(state));
+	print_str_fmt("local", " %-21s", local);
+	print_str_fmt("remote", " %-21s", remote);
+	if (tb[ETP_A_BACKLOG])
+		print_u64("backlog", get_u32(tb[ETP_A_BACKLOG]));
+	if (tb[ETP_A_QUEUE])
+		print_u64("queue", get_u32(tb[ETP_A_QUEUE]));
+	if (tb[ETP_A_LISTENER_ID])
+		print_u64("listener", get_u32(tb[ETP_A_LISTENER_ID]));
+	if (tb[ETP_A_ERRNO])
+		print_str("error", errno_name(get_u32(tb[ETP_A_ERRNO])));
+	if (tb[ETP_A_SEQ])
+		print_seq(tb[ETP_A_SEQ]);
+	print_timers(tb[ETP_A_TIMERS]);
+	print_obj_end();
+	print_nl();
+}
+
+/*
+ * One state event: `[  12.345678] 3 198.18.0.1:40000 198.18.0.2:7000
+ * SYN_SENT -> ESTABLISHED (synack)` or one JSON object, on one line.
+ */
+static void print_event(const struct nlattr **tb)
+{
+	uint64_t ts = 0;
+	char buf[ADDR_PORT_LEN];
+
+	if (tb[ETP_A_TIMESTAMP_NS])
+		ts = mnl_attr_get_u64(tb[ETP_A_TIMESTAMP_NS]);
+	print_obj_begin(NULL);
+	print_text("[%4" PRIu64 ".%06" PRIu64 "] ", ts / 1000000000,
+		   ts % 1000000000 / 1000);
+	print_u64_fmt("id", "%" PRIu64, get_u32(tb[ETP_A_CONN_ID]));
+	print_str_fmt("local", " %s", addr_port(buf, sizeof(buf),
+						tb[ETP_A_LOCAL_ADDR],
+						tb[ETP_A_LOCAL_PORT]));
+	print_str_fmt("remote", " %s", addr_port(buf, sizeof(buf),
+						 tb[ETP_A_REMOTE_ADDR],
+						 tb[ETP_A_REMOTE_PORT]));
+	print_str_fmt("old", " %s", state_name(tb[ETP_A_OLD_STATE] ?
+		      mnl_attr_get_u8(tb[ETP_A_OLD_STATE]) : 0));
+	print_str_fmt("new", " -> %s", state_name(tb[ETP_A_STATE] ?
+		      mnl_attr_get_u8(tb[ETP_A_STATE]) : 0));
+	if (tb[ETP_A_CAUSE])
+		print_str_fmt("cause", " (%s)",
+			      mnl_attr_get_str(tb[ETP_A_CAUSE]));
+	if (tb[ETP_A_ERRNO])
+		print_str("error", errno_name(get_u32(tb[ETP_A_ERRNO])));
+	print_u64_fmt("ts_ns", NULL, ts);
+	print_obj_end();
+	print_flush();
+}
+
+/* CLOSE, ABORT: ID; UNLISTEN: PORT. Silent on success. */
+static int conn_op(struct etp_nl *nl, int argc, char **argv, uint8_t cmd,
+		   const char *op)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	unsigned int id;
+	uint16_t port;
+	int err;
+
+	if (argc != 1)
+		return usage_error("%s: %s", op, argc ? "too many arguments" :
+				   cmd == ETP_CMD_UNLISTEN ? "missing PORT" :
+				   "missing ID");
+	if (cmd == ETP_CMD_UNLISTEN ? parse_port(argv[0], &port) :
+				      parse_u32(argv[0], &id))
+		return usage_error("%s: invalid %s '%s'", op,
+				   cmd == ETP_CMD_UNLISTEN ?
+				   "PORT (1..65535)" : "ID", argv[0]);
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	nlh = nl_msg(nl, buf, cmd, 0);
+	if (cmd == ETP_CMD_UNLISTEN)
+		mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, port);
+	else
+		mnl_attr_put_u32(nlh, ETP_A_CONN_ID, id);
+	err = nl_talk(nl, nlh, NULL, NULL);
+	return err ? kernel_error(nl, err, op) : 0;
+}
+
+int cmd_unlisten(struct etp_nl *nl, int argc, char **argv)
+{
+	return conn_op(nl, argc, argv, ETP_CMD_UNLISTEN, "unlisten");
+}
+
+int cmd_close(struct etp_nl *nl, int argc, char **argv)
+{
+	return conn_op(nl, argc, argv, ETP_CMD_CLOSE, "close");
+}
+
+int cmd_abort(struct etp_nl *nl, int argc, char **argv)
+{
+	return conn_op(nl, argc, argv, ETP_CMD_ABORT, "abort");
+}
+
+int cmd_listen(struct etp_nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int backlog = 0;
+	bool has_backlog = false;
+	struct nlmsghdr *nlh;
+	uint16_t port;
+	int i, err;
+
+	if (argc < 1)
+		return usage_error("listen: missing PORT");
+	if (parse_port(argv[0], &port))
+		return usage_error("listen: invalid PORT '%s' (1..65535)",
+				   argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "backlog"))
+			return usage_error("listen: unknown argument '%s'",
+					   argv[i]);
+		if (i + 1 >= argc)
+			return usage_error("listen: backlog needs a number");
+		if (parse_u32(argv[i + 1], &backlog))
+			return usage_error("listen: invalid backlog '%s'",
+					   argv[i + 1]);
+		has_backlog = true;
+	}
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	nlh = nl_msg(nl, buf, ETP_CMD_LISTEN, 0);
+	mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, port);
+	if (has_backlog)
+		mnl_attr_put_u32(nlh, ETP_A_BACKLOG, backlog);
+	err = nl_talk(nl, nlh, NULL, NULL);
+	return err ? kernel_error(nl, err, "listen") : 0;
+}
+
+/* A reply that is a connection message: remember it. */
+static int conn_info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ETP_A_MAX + 1];
+
+	if (genl_cmd(nlh) == ETP_CMD_STATE_EVENT || conn_parse(nlh, tb) ||
+	    !tb[ETP_A_CONN_ID])
+		return MNL_CB_OK;
+	conn_info_fill(data, tb);
+	return MNL_CB_OK;
+}
+
+static int conn_get(struct etp_nl *nl, uint32_t id, struct conn_info *ci)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, 0);
+	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, id);
+	memset(ci, 0, sizeof(*ci));
+	return nl_talk(nl, nlh, conn_info_cb, ci);
+}
+
+/* Events of one connection until it is synchronized or CLOSED. */
+static int connect_wait_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ETP_A_MAX + 1];
+	struct conn_info *ci = data;
+
+	if (genl_cmd(nlh) != ETP_CMD_STATE_EVENT || conn_parse(nlh, tb) ||
+	    get_u32(tb[ETP_A_CONN_ID]) != ci->id || !tb[ETP_A_STATE])
+		return MNL_CB_OK;
+	conn_info_fill(ci, tb);
+	if (synchronized(ci->state) || ci->state == ETP_STATE_CLOSED)
+		return MNL_CB_STOP;
+	return MNL_CB_OK;
+}
+
+/*
+ * ev was subscribed before CONNECT was sent, so every event of the new
+ * connection is queued on it, however early. If the queue overflowed, ask
+ * for the state instead: a change after that answer is queued again.
+ */
+static int connect_wait(struct etp_nl *nl, struct etp_nl *ev,
+			struct conn_info *ci)
+{
+	struct conn_info now;
+	int err;
+
+	for (;;) {
+		err = nl_listen(ev, connect_wait_cb, ci);
+		if (!err)
+			return 0;
+		if (err != -ENOBUFS)
+			return kernel_error(ev, err, "connect");
+		err = conn_get(nl, ci->id, &now);
+		if (err == -ENOENT) {
+			fprintf(stderr,
+				"etpctl: connect: connection %u is gone (its events were lost)\n",
+				ci->id);
+			return EXIT_KERNEL;
+		}
+		if (err)
+			return kernel_error(nl, err, "connect");
+		if (now.valid && (synchronized(now.state) ||
+				  now.state == ETP_STATE_CLOSED)) {
+			*ci = now;
+			return 0;
+		}
+	}
+}
+
+int cmd_connect(struct etp_nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct etp_nl ev = { 0 };
+	uint16_t port, sport = 0;
+	struct conn_info ci = { 0 };
+	struct nlmsghdr *nlh;
+	struct in_addr addr;
+	bool wait = false;
+	int i, err;
+
+	if (argc < 2)
+		return usage_error("connect: missing %s",
+				   argc ? "PORT" : "ADDR");
+	if (inet_pton(AF_INET, argv[0], &addr) != 1)
+		return usage_error("connect: invalid ADDR '%s' (an IPv4 address)",
+				   argv[0]);
+	if (parse_port(argv[1], &port))
+		return usage_error("connect: invalid PORT '%s' (1..65535)",
+				   argv[1]);
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "wait")) {
+			wait = true;
+		} else if (!strcmp(argv[i], "sport")) {
+			if (++i >= argc)
+				return usage_error("connect: sport needs a port");
+			if (parse_port(argv[i], &sport))
+				return usage_error("connect: invalid sport '%s' (1..65535)",
+						   argv[i]);
+		} else {
+			return usage_error("connect: unknown argument '%s'",
+					   argv[i]);
+		}
+	}
+
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	if (wait) {
+		/* Subscribe first: no event of the new id can be missed. */
+		err = nl_open(&ev);
+		if (!err) {
+			nl_set_rcvbuf(&ev, 1 << 20);
+			err = nl_subscribe(&ev, ev.mcgrp_state);
+		}
+		if (err) {
+			nl_close(&ev);
+			return kernel_error(&ev, err, "connect: subscribe");
+		}
+	}
+
+	nlh = nl_msg(nl, buf, ETP_CMD_CONNECT, 0);
+	mnl_attr_put_u32(nlh, ETP_A_REMOTE_ADDR, addr.s_addr);
+	mnl_attr_put_u16(nlh, ETP_A_REMOTE_PORT, port);
+	if (sport)
+		mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, sport);
+	err = nl_talk(nl, nlh, conn_info_cb, &ci);
+	if (err) {
+		nl_close(&ev);
+		return kernel_error(nl, err, "connect");
+	}
+	if (!ci.valid) {
+		nl_close(&ev);
+		fprintf(stderr, "etpctl: connect: the kernel's reply has no connection id\n");
+		return EXIT_KERNEL;
+	}
+	if (wait) {
+		err = connect_wait(nl, &ev, &ci);
+		nl_close(&ev);
+		if (err)
+			return err;
+		if (ci.state == ETP_STATE_CLOSED) {
+			if (ci.err)
+				fprintf(stderr, "etpctl: connect: %s\n",
+					strerror(ci.err));
+			else
+				fprintf(stderr, "etpctl: connect: connection closed (%s)\n",
+					ci.cause[0] ? ci.cause : "no reason given");
+			return EXIT_KERNEL;
+		}
+	}
+	/* Text: the id alone, for scripts; JSON: what is known of it. */
+	print_obj_begin(NULL);
+	print_u64_fmt("id", "%" PRIu64, ci.id);
+	print_str_fmt("state", NULL, state_name(ci.state));
+	print_str_fmt("local", NULL, ci.local);
+	print_str_fmt("remote", NULL, ci.remote);
+	print_obj_end();
+	print_flush();
+	return 0;
+}
+
+struct show_filter {
+	bool by_id;
+	uint32_t id;
+	int state;		/* 0: any */
+	uint16_t port;		/* 0: any; matches local or remote */
+	bool header_done;
+};
+
+static bool show_match(const struct show_filter *f, const struct nlattr **tb)
+{
+	uint16_t lport, rport;
+
+	if (f->state && (!tb[ETP_A_STATE] ||
+			 mnl_attr_get_u8(tb[ETP_A_STATE]) != f->state))
+		return false;
+	if (!f->port)
+		return true;
+	lport = tb[ETP_A_LOCAL_PORT] ? mnl_attr_get_u16(tb[ETP_A_LOCAL_PORT]) : 0;
+	rport = tb[ETP_A_REMOTE_PORT] ?
+		mnl_attr_get_u16(tb[ETP_A_REMOTE_PORT]) : 0;
+	return lport == f->port || rport == f->port;
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ETP_A_MAX + 1];
+	struct show_filter *f = data;
+
+	if (genl_cmd(nlh) == ETP_CMD_STATE_EVENT || conn_parse(nlh, tb))
+		return MNL_CB_OK;
+	/* The kernel filters dumps; this also covers `show ID state S`. */
+	if (!show_match(f, tb))
+		return MNL_CB_OK;
+	if (!f->header_done)
+		print_show_header();
+	f->header_done = true;
+	print_conn(tb);
+	return MNL_CB_OK;
+}
+
+static int show_parse(int argc, char **argv, struct show_filter *f)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "state")) {
+			if (++i >= argc)
+				return usage_error("show: state needs a name (e.g. ESTABLISHED)");
+			f->state = state_by_name(argv[i]);
+			if (f->state < 0)
+				return usage_error("show: unknown state '%s'",
+						   argv[i]);
+		} else if (!strcmp(argv[i], "port")) {
+			if (++i >= argc)
+				return usage_error("show: port needs a number");
+			if (parse_port(argv[i], &f->port))
+				return usage_error("show: invalid port '%s' (1..65535)",
+						   argv[i]);
+		} else if (!f->by_id && !parse_u32(argv[i], &f->id)) {
+			f->by_id = true;
+		} else {
+			return usage_error("show: unknown argument '%s'",
+					   argv[i]);
+		}
+	}
+	return 0;
+}
+
+/*
+ * show ID: CONN_GET doit, one object in JSON. show [state S] [port P]: a
+ * filtered dump, a JSON array.
+ */
+int cmd_show(struct etp_nl *nl, int argc, char **argv)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct show_filter f = { 0 };
+	struct nlmsghdr *nlh;
+	int err;
+
+	err = show_parse(argc, argv, &f);
+	if (err)
+		return err;
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	if (f.by_id) {
+		nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, 0);
+		mnl_attr_put_u32(nlh, ETP_A_CONN_ID, f.id);
+	} else {
+		nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, NLM_F_DUMP);
+		if (f.state)
+			mnl_attr_put_u8(nlh, ETP_A_STATE, f.state);
+		if (f.port)
+			mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, f.port);
+	}
+	/* A list has its header even when empty; show ID only with a line. */
+	if (!f.by_id) {
+		print_show_header();
+		f.header_done = true;
+		print_json_arr_begin(NULL);
+	}
+	err = nl_talk(nl, nlh, show_cb, &f);
+	if (!f.by_id)
+		print_arr_end();
+	if (print_is_json() && (!f.by_id || f.header_done))
+		print_flush();
+	fflush(stdout);
+	return err ? kernel_error(nl, err, "show") : 0;
+}
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ETP_A_MAX + 1];
+
+	if (genl_cmd(nlh) == ETP_CMD_STATE_EVENT && !conn_parse(nlh, tb))
+		print_event(tb);
+	return MNL_CB_OK;
+}
+
+int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
+{
+	int err;
+
+	if (argc)
+		return usage_error("monitor takes no arguments");
+	err = etpctl_open(nl);
+	if (err)
+		return err;
+	nl_set_rcvbuf(nl, 1 << 20);
+	err = nl_subscribe(nl, nl->mcgrp_state);
+	if (err)
+		return kernel_error(nl, err, "monitor: subscribe");
+	for (;;) {
+		err = nl_listen(nl, monitor_cb, NULL);
+		if (err != -ENOBUFS)
+			break;
+		fprintf(stderr, "etpctl: monitor: events lost (receive buffer overrun)\n");
+	}
+	return kernel_error(nl, err, "monitor");
+}
