@@ -41,35 +41,52 @@ static inline u64 etp_ror64(u64 x, u32 n)
  * Lowest level whose slots reach @delta ticks ahead: the smallest n with
  * 2^(6 + 3n) > delta, read off fls(delta), bumped once more if the
  * rounded-up bucket could be the 64th, which aliases the slot in hand.
- * A table, because this runs on every arm and the arithmetic (a divide
- * by three and a variable shift) costs twice the instructions.
+ * Tables, because this runs on every arm and the arithmetic (a divide
+ * by three and a variable shift) costs twice the instructions. Both are
+ * indexed by fls(delta | 63) - 6.
  */
 #define LVL_OF_FLS(f)	(((f) - 4) / 3)
-#define LVL_ENTRY(f)	{ ETP_WHEEL_LVL_MASK * LVL_GRAN(LVL_OF_FLS(f)), \
-			  LVL_OF_FLS(f) }
+#define LVL_MAX(lvl)	(ETP_WHEEL_LVL_MASK * LVL_GRAN(lvl))
+#define LVL_MAX_OF_FLS(f)	LVL_MAX(LVL_OF_FLS(f))
 
+/* One object, so that a lookup needs one base address */
 static const struct {
-	u32 max;	/* largest delta the level holds */
-	u32 lvl;
-} etp_wheel_lvl_tab[] = {	/* indexed by fls(delta | 63) - 6 */
-	LVL_ENTRY(6), LVL_ENTRY(7), LVL_ENTRY(8), LVL_ENTRY(9),
-	LVL_ENTRY(10), LVL_ENTRY(11), LVL_ENTRY(12), LVL_ENTRY(13),
-	LVL_ENTRY(14), LVL_ENTRY(15), LVL_ENTRY(16), LVL_ENTRY(17),
-	LVL_ENTRY(18), LVL_ENTRY(19), LVL_ENTRY(20), LVL_ENTRY(21),
-	LVL_ENTRY(22), LVL_ENTRY(23), LVL_ENTRY(24), LVL_ENTRY(25),
-	LVL_ENTRY(26), LVL_ENTRY(27),
+	u32 max[22];	/* largest delta the level holds; one more goes up */
+	u8 lvl[22];	/* the level fls(delta) points at */
+} etp_wheel_lvl_tab = {
+	.max = {
+		LVL_MAX_OF_FLS(6), LVL_MAX_OF_FLS(7), LVL_MAX_OF_FLS(8),
+		LVL_MAX_OF_FLS(9), LVL_MAX_OF_FLS(10), LVL_MAX_OF_FLS(11),
+		LVL_MAX_OF_FLS(12), LVL_MAX_OF_FLS(13), LVL_MAX_OF_FLS(14),
+		LVL_MAX_OF_FLS(15), LVL_MAX_OF_FLS(16), LVL_MAX_OF_FLS(17),
+		LVL_MAX_OF_FLS(18), LVL_MAX_OF_FLS(19), LVL_MAX_OF_FLS(20),
+		LVL_MAX_OF_FLS(21), LVL_MAX_OF_FLS(22), LVL_MAX_OF_FLS(23),
+		LVL_MAX_OF_FLS(24), LVL_MAX_OF_FLS(25), LVL_MAX_OF_FLS(26),
+		LVL_MAX_OF_FLS(27),
+	},
+	.lvl = {
+		LVL_OF_FLS(6), LVL_OF_FLS(7), LVL_OF_FLS(8), LVL_OF_FLS(9),
+		LVL_OF_FLS(10), LVL_OF_FLS(11), LVL_OF_FLS(12), LVL_OF_FLS(13),
+		LVL_OF_FLS(14), LVL_OF_FLS(15), LVL_OF_FLS(16), LVL_OF_FLS(17),
+		LVL_OF_FLS(18), LVL_OF_FLS(19), LVL_OF_FLS(20), LVL_OF_FLS(21),
+		LVL_OF_FLS(22), LVL_OF_FLS(23), LVL_OF_FLS(24), LVL_OF_FLS(25),
+		LVL_OF_FLS(26), LVL_OF_FLS(27),
+	},
 };
 
-/* The table ends at fls(ETP_WHEEL_MAX_DELTA) = 27, the top level. */
-_Static_assert(ETP_WHEEL_LEVELS == 8 && ETP_WHEEL_LVL_SHIFT == 3 &&
-	       ETP_WHEEL_LVL_BITS == 6, "etp_wheel_lvl_tab needs redoing");
+static_assert(ETP_WHEEL_LEVELS == 8 && ETP_WHEEL_LVL_SHIFT == 3 &&
+	      ETP_WHEEL_LVL_BITS == 6, "etp_wheel_lvl_tab needs redoing");
+/* 22 entries, fls 6 to 27 = fls(ETP_WHEEL_MAX_DELTA), the top level */
+static_assert(ETP_WHEEL_MAX_DELTA >> 26 == 1 &&
+	      LVL_OF_FLS(27) == ETP_WHEEL_LEVELS - 1,
+	      "etp_wheel_lvl_tab does not end at the top level");
 
 /* @delta must not exceed ETP_WHEEL_MAX_DELTA */
 static inline u32 etp_wheel_level(u32 delta)
 {
 	u32 i = etp_fls(delta | ETP_WHEEL_LVL_MASK) - ETP_WHEEL_LVL_BITS;
 
-	return etp_wheel_lvl_tab[i].lvl + (delta > etp_wheel_lvl_tab[i].max);
+	return etp_wheel_lvl_tab.lvl[i] + (delta > etp_wheel_lvl_tab.max[i]);
 }
 
 /**
@@ -119,8 +136,8 @@ static inline u32 etp_wheel_slot_tick(const struct etp_wheel *w, u32 idx)
 	return base + (ahead << shift);
 }
 
-static inline void etp_wheel_enqueue(struct etp_wheel *w, struct etp_timer *t,
-			      u32 idx, u32 tick)
+static inline void etp_wheel_enqueue(struct etp_wheel *w,
+				     struct etp_timer *t, u32 idx, u32 tick)
 {
 	struct etp_timer **head = &w->slots[idx];
 

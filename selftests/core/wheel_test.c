@@ -408,6 +408,133 @@ TEST(clamp_huge_delays)
 	free(w);
 }
 
+/* ---- each timer exactly once, against a sorted reference ----------------- */
+
+#define ONCE_TIMERS	200000U
+
+struct otimer {
+	struct etp_timer t;	/* first: the callback casts back */
+	u32 expires;
+	u32 latest;		/* deadline: expires + granularity - 1 */
+	u32 fires;
+};
+
+static struct etp_wheel *once_w;
+static u32 once_now, once_bad, once_start;
+
+static void once_fire(struct etp_timer *t)
+{
+	struct otimer *o = (struct otimer *)t;
+	u32 tick = once_w->clk - 1;
+
+	o->fires++;
+	if (o->fires != 1 || before(tick, o->expires) ||
+	    before(o->latest, tick) || before(once_now, tick)) {
+		if (once_bad++ < 5)
+			fprintf(stderr, "# tick %#x now %#x: expires %#x latest %#x fires %u\n",
+				tick, once_now, o->expires, o->latest,
+				o->fires);
+	}
+}
+
+static const struct otimer *once_timers;
+
+/* Deadlines all lie within 2^31 of the start: compare them from there. */
+static int by_deadline(const void *a, const void *b)
+{
+	u32 x = once_timers[*(const u32 *)a].latest - once_start;
+	u32 y = once_timers[*(const u32 *)b].latest - once_start;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * 200,000 timers armed once, over every level, the past and the clamp
+ * beyond the top level, then the clock driven in random steps (single
+ * ticks, short and long jumps, straight to the reported next expiry) until
+ * the wheel is empty. The reference is the list of timers sorted by
+ * deadline: after each step every timer whose deadline is at or before
+ * now must have fired. Each fires exactly once, never early, never after
+ * its deadline, never after now.
+ */
+static void every_timer_once(struct __test_metadata *_metadata, u64 seed,
+			     u32 start)
+{
+	struct otimer *o = calloc(ONCE_TIMERS, sizeof(*o));
+	u32 *order = calloc(ONCE_TIMERS, sizeof(*order));
+	u32 i, cursor = 0, when, fired = 0, steps = 0;
+	u64 rng = seed | 1;
+
+	once_w = new_wheel(start);
+	ASSERT_TRUE(o && order && once_w);
+	once_timers = o;
+	once_start = start;
+	once_now = start;
+	once_bad = 0;
+	for (i = 0; i < ONCE_TIMERS; i++) {
+		u32 bits = rng_below(&rng, 32);
+		u32 delay = rng_below(&rng, 1U << bits) & 0x7fffffff;
+
+		/* 2% in the past, 1% right at the clamp */
+		if (rng_below(&rng, 100) < 2)
+			delay = -rng_below(&rng, 1000);
+		else if (rng_below(&rng, 100) < 1)
+			delay = ETP_WHEEL_MAX_DELTA - 50 + rng_below(&rng, 100);
+		if ((s32)delay < 0)
+			delay = -rng_below(&rng, 1000);
+		etp_timer_init(&o[i].t, once_fire);
+		o[i].expires = start + delay;
+		o[i].latest = latest(start, start + delay);
+		etp_wheel_arm(once_w, &o[i].t, start + delay);
+		order[i] = i;
+	}
+	qsort(order, ONCE_TIMERS, sizeof(*order), by_deadline);
+	ASSERT_EQ(ONCE_TIMERS, etp_wheel_count(once_w));
+
+	while (etp_wheel_count(once_w)) {
+		u32 p = rng_below(&rng, 100);
+
+		if (p < 60)
+			once_now += 1;
+		else if (p < 70)
+			once_now += rng_below(&rng, 64);
+		else if (p < 74)
+			once_now += rng_below(&rng, 5000);
+		else if (p < 75)
+			once_now += rng_below(&rng, 1U << 27);
+		else if (etp_wheel_next_expiry(once_w, &when) &&
+			 before(once_now, when))
+			once_now = when;
+		fired += etp_wheel_advance(once_w, once_now);
+		steps++;
+		/* The sorted reference: everything due by now has fired */
+		while (cursor < ONCE_TIMERS &&
+		       !before(once_now, o[order[cursor]].latest)) {
+			ASSERT_EQ(1U, o[order[cursor]].fires);
+			cursor++;
+		}
+		ASSERT_EQ(ONCE_TIMERS - fired, etp_wheel_count(once_w));
+		ASSERT_EQ(0U, once_bad);
+	}
+	for (i = 0; i < ONCE_TIMERS; i++)
+		ASSERT_EQ(1U, o[i].fires);
+	EXPECT_EQ(ONCE_TIMERS, fired);
+	TH_LOG("%u timers, each fired once, in %u steps", fired, steps);
+	free(o);
+	free(order);
+	free(once_w);
+}
+
+TEST(every_timer_fires_once)
+{
+	every_timer_once(_metadata, 0x0dd5eed1, 1000);
+}
+
+TEST(every_timer_fires_once_across_wrap)
+{
+	every_timer_once(_metadata, 0x0dd5eed2, 0xffffffff - 100000);
+}
+
 /* ---- callbacks that arm and cancel ------------------------------------- */
 
 static struct etp_wheel *cb_wheel;

@@ -63,11 +63,11 @@ static void F(arm_cancel)(u32 n, double *arm_ns, double *cancel_ns)
 		t0 = now_ns();
 		for (i = 0; i < k; i++)
 			X_ARM(&F(ctx), &batch[i].t, cur_now + delays[d++ & DMASK]);
-		ta += now_ns() - t0;
+		ta += since(t0);
 		t0 = now_ns();
 		for (i = 0; i < k; i++)
 			X_CANCEL(&F(ctx), &batch[corder[i]].t);
-		tc += now_ns() - t0;
+		tc += since(t0);
 	}
 	*arm_ns = ta / ((double)rounds * k);
 	*cancel_ns = tc / ((double)rounds * k);
@@ -105,7 +105,7 @@ static double F(tcp_mix)(u32 n, const u32 *acks, u32 per_tick, u32 ticks,
 		X_ADVANCE(&F(ctx), cur_now);
 		cur_now++;
 	}
-	t = now_ns() - t0;
+	t = since(t0);
 	fired = fires - fired;
 	acked = a - acked;
 	*fire_pct = 100.0 * fired / acked;
@@ -127,7 +127,7 @@ static double F(storm)(u32 n)
 	t0 = now_ns();
 	for (; cur_now != end; cur_now++)
 		X_ADVANCE(&F(ctx), cur_now);
-	t = now_ns() - t0;
+	t = since(t0);
 	if (fires != n)
 		abort();
 	X_FINI(&F(ctx));
@@ -147,7 +147,7 @@ static double F(empty_advance)(u32 n)
 	t0 = now_ns();
 	for (i = 0; i < EMPTY_CALLS; i++)
 		X_ADVANCE(&F(ctx), ++cur_now);
-	t = now_ns() - t0;
+	t = since(t0);
 	if (fires)
 		abort();
 	X_FINI(&F(ctx));
