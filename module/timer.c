@@ -8,7 +8,7 @@
  *
  * Locking: base->lock serialises the wheel. It is taken from process
  * context (netlink) and softirq (packet receive, the hrtimer callback, which
- * runs as HRTIMER_MODE_ABS_SOFT), hence the _bh variants outside softirq.
+ * runs as HRTIMER_MODE_REL_SOFT), hence the _bh variants outside softirq.
  * Callbacks run without the lock, one at a time per base, and
  * base->running names the one in progress so that cancel_sync can wait for
  * it, as timer_delete_sync() does.
@@ -65,11 +65,13 @@ static enum hrtimer_restart etp_base_fire(struct hrtimer *hrt)
 	struct etp_net *en = etp_base_net(b);
 	struct etp_timer *t;
 
+	u32 now = etp_timer_now();
+
 	etp_inc(en, ETP_MIB_TIMER_WAKEUPS);
 	spin_lock(&b->lock);
 	b->hrt_armed = false;
-	while (!b->dead &&
-	       (t = etp_wheel_pop_expired(&b->wheel, etp_timer_now()))) {
+	/* Timers that come due meanwhile: the reprogram below fires at once. */
+	while (!b->dead && (t = etp_wheel_pop_expired(&b->wheel, now))) {
 		b->running = t;
 		spin_unlock(&b->lock);
 		etp_inc(en, ETP_MIB_TIMERS_FIRED);
@@ -122,6 +124,15 @@ int etp_timer_mod(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
 {
 	u32 now = etp_timer_now();
 	bool was_pending;
+
+	/*
+	 * As mod_timer(): re-arming to the very tick it is armed for needs
+	 * no lock. Racing with its expiry is harmless, since it then fires at
+	 * exactly the tick asked for; the owner keeps its reference either
+	 * way (the callback inherits it).
+	 */
+	if (READ_ONCE(t->pprev) && READ_ONCE(t->expires) == now + delay_ms)
+		return 1;
 
 	spin_lock_bh(&b->lock);
 	if (b->dead) {
@@ -180,13 +191,25 @@ bool etp_timer_cancel(struct etp_timer_base *b, struct etp_timer *t)
 bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t)
 {
 	bool was_pending = false;
+	bool running;
 
-	for (;;) {
-		was_pending |= etp_timer_cancel(b, t);
-		if (READ_ONCE(b->running) != t)
-			break;
-		cpu_relax();
-	}
+	/*
+	 * Cancel and look at the running callback under one lock hold: a
+	 * callback that re-arms its own timer cannot slip in between.
+	 */
+	do {
+		spin_lock_bh(&b->lock);
+		if (etp_wheel_cancel(&b->wheel, t)) {
+			was_pending = true;
+			if (!etp_wheel_count(&b->wheel))
+				etp_base_reprogram(b);
+			etp_inc(etp_base_net(b), ETP_MIB_TIMERS_CANCELLED);
+		}
+		running = b->running == t;
+		spin_unlock_bh(&b->lock);
+		if (running)
+			cpu_relax();
+	} while (running);
 	return was_pending;
 }
 
