@@ -22,6 +22,7 @@
 #include <linux/genetlink.h>
 
 #include "nl.h"
+#include "median.h"
 
 #define MAX_SIZES	16
 #define MAX_REPS	15
@@ -107,19 +108,6 @@ static int bench(struct etp_nl *nl, uint32_t count, uint32_t ops,
 		}
 	}
 	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Median over the runs of one phase: ns per operation, or expiries. */

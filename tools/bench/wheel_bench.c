@@ -12,6 +12,7 @@
 
 #include "wheel.h"
 #include "heap.h"
+#include "median.h"
 
 #define START		1000U
 #define ARM_BATCH	10000U
@@ -169,19 +170,6 @@ enum { ARM, CANCEL, TCP, STORM, NR_OPS };
 static const char * const op_names[NR_OPS] = {
 	"arm", "cancel", "TCP mix", "expire storm",
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 #define MAX_REPS 15
 
