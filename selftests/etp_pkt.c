@@ -49,6 +49,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/etp.h>
 #include <linux/if_tun.h>
 #include <netinet/ip.h>
 #include <poll.h>
@@ -155,7 +156,7 @@ static uint16_t etp_csum(struct in_addr src, struct in_addr dst,
 	memcpy(pseudo, &src, 4);
 	memcpy(pseudo + 4, &dst, 4);
 	pseudo[8] = 0;
-	pseudo[9] = ETP_PROTO;
+	pseudo[9] = ETP_PROTO_DEFAULT;
 	pseudo[10] = len >> 8;
 	pseudo[11] = len & 0xff;
 	return fold(sum16(seg, len, sum16(pseudo, sizeof(pseudo), 0)));
@@ -330,7 +331,7 @@ static void do_inject(const struct seg_spec *sp)
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->ttl = 64;
-	ip->protocol = ETP_PROTO;
+	ip->protocol = ETP_PROTO_DEFAULT;
 	ip->saddr = peer_addr.s_addr;
 	ip->daddr = local_addr.s_addr;
 	ip->tot_len = htons(sizeof(*ip) + len);
@@ -373,7 +374,7 @@ static size_t read_seg(int timeout_ms, uint8_t *pkt, uint8_t **segp)
 		if (n < 0)
 			fail("read from tun: %s", strerror(errno));
 		if (n < (ssize_t)sizeof(*ip) || ip->version != 4 ||
-		    ip->protocol != ETP_PROTO) {
+		    ip->protocol != ETP_PROTO_DEFAULT) {
 			ignored_pkts++;
 			snprintf(ignored_last, sizeof(ignored_last),
 				 "%zd octets, IPv%u, protocol %u", n,
@@ -657,7 +658,7 @@ static void tun_wait_ready(void)
 				return;
 			/* Sent by an exec step already: keep it for expect. */
 			if (n > 0 && ip->version == 4 &&
-			    ip->protocol == ETP_PROTO) {
+			    ip->protocol == ETP_PROTO_DEFAULT) {
 				int i = (stash_head + stash_n) % STASH_MAX;
 
 				if (stash_n == STASH_MAX) {

@@ -12,7 +12,6 @@
 
 #include "etp_types.h"
 
-#define ETP_PROTO		253
 #define ETP_HDR_LEN		20
 #define ETP_HDR_MAX		60
 #define ETP_VERSION		1
