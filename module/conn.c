@@ -78,37 +78,54 @@ void etp_entry_put(struct etp_entry *e)
 		kfree_rcu(e, rcu);
 }
 
-/* A reference the caller must put, or NULL. */
+/* Under RCU: a reference on e, unless it is NULL or being freed. */
+static struct etp_entry *etp_entry_tryget(struct etp_entry *e)
+{
+	return e && refcount_inc_not_zero(&e->ref) ? e : NULL;
+}
+
+/* Under RCU: the entry hashed under exactly key. */
+static struct etp_entry *etp_find(struct etp_net *en,
+				  const struct etp_key *key)
+{
+	return rhashtable_lookup(&en->conns, key, etp_rht_params);
+}
+
+/*
+ * The connection a segment belongs to, else the listener on its port: a
+ * reference the caller must put, or NULL.
+ */
 struct etp_entry *etp_lookup(struct etp_net *en, __be32 laddr, __be32 raddr,
 			     __be16 lport, __be16 rport)
 {
 	struct etp_key key = {
 		.laddr = laddr, .raddr = raddr, .lport = lport, .rport = rport,
 	};
+	struct etp_key lkey = { .lport = lport };
 	struct etp_entry *e;
 
 	rcu_read_lock();
-	e = rhashtable_lookup(&en->conns, &key, etp_rht_params);
-	if (!e) {
-		struct etp_key lkey = { .lport = lport };
-
-		e = rhashtable_lookup(&en->conns, &lkey, etp_rht_params);
-	}
-	if (e && !refcount_inc_not_zero(&e->ref))
-		e = NULL;
+	e = etp_entry_tryget(etp_find(en, &key) ?: etp_find(en, &lkey));
 	rcu_read_unlock();
 	return e;
 }
 
-struct etp_entry *etp_entry_get_id(struct etp_net *en, u32 id)
+/*
+ * The entry ETP_A_CONN_ID names, with a reference; NULL, with the extack
+ * set, if there is none.
+ */
+struct etp_entry *etp_entry_get_attr(struct etp_net *en,
+				     struct genl_info *info)
 {
+	struct nlattr *attr = info->attrs[ETP_A_CONN_ID];
 	struct etp_entry *e;
 
 	rcu_read_lock();
-	e = xa_load(&en->ids, id);
-	if (e && !refcount_inc_not_zero(&e->ref))
-		e = NULL;
+	e = etp_entry_tryget(xa_load(&en->ids, nla_get_u32(attr)));
 	rcu_read_unlock();
+	if (!e)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "ETP_A_CONN_ID: no such connection");
 	return e;
 }
 
@@ -403,9 +420,7 @@ int etp_unlisten(struct etp_net *en, u16 port, struct genl_info *info)
 	int err;
 
 	rcu_read_lock();
-	e = rhashtable_lookup(&en->conns, &key, etp_rht_params);
-	if (e && !refcount_inc_not_zero(&e->ref))
-		e = NULL;
+	e = etp_entry_tryget(etp_find(en, &key));
 	rcu_read_unlock();
 	if (!e) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_LOCAL_PORT],
@@ -417,16 +432,13 @@ int etp_unlisten(struct etp_net *en, u16 port, struct genl_info *info)
 	return err;
 }
 
-int etp_close(struct etp_net *en, u32 id, bool abort, struct genl_info *info)
+int etp_close(struct etp_net *en, bool abort, struct genl_info *info)
 {
-	struct etp_entry *e = etp_entry_get_id(en, id);
+	struct etp_entry *e = etp_entry_get_attr(en, info);
 	int err;
 
-	if (!e) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
-				    "ETP_A_CONN_ID: no such connection");
+	if (!e)
 		return -ENOENT;
-	}
 	err = etp_close_entry(e, abort, info);
 	etp_entry_put(e);
 	return err;

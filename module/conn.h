@@ -79,7 +79,8 @@ int etp_conns_init(struct etp_net *en);
 void etp_conns_exit(struct etp_net *en);
 struct etp_entry *etp_lookup(struct etp_net *en, __be32 laddr, __be32 raddr,
 			     __be16 lport, __be16 rport);
-struct etp_entry *etp_entry_get_id(struct etp_net *en, u32 id);
+struct etp_entry *etp_entry_get_attr(struct etp_net *en,
+				     struct genl_info *info);
 void etp_entry_put(struct etp_entry *e);
 void etp_entry_unhash(struct etp_entry *e);
 void etp_child_done(struct etp_conn *c);
@@ -102,7 +103,7 @@ int etp_listen(struct etp_net *en, u16 port, u32 backlog,
 int etp_unlisten(struct etp_net *en, u16 port, struct genl_info *info);
 int etp_connect(struct etp_net *en, __be32 laddr, __be32 raddr, u16 lport,
 		u16 rport, struct genl_info *info, struct etp_entry **ret);
-int etp_close(struct etp_net *en, u32 id, bool abort, struct genl_info *info);
+int etp_close(struct etp_net *en, bool abort, struct genl_info *info);
 
 /* exec.c: carry out what the state machine decided; e->lock held */
 void etp_exec(struct etp_entry *e, struct etp_actions *act,

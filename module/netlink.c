@@ -357,8 +357,7 @@ static int etp_nl_close_or_abort(struct genl_info *info, bool abort)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
 		return -EINVAL;
-	return etp_close(en, nla_get_u32(info->attrs[ETP_A_CONN_ID]), abort,
-			 info);
+	return etp_close(en, abort, info);
 }
 
 static int etp_nl_close(struct sk_buff *unused, struct genl_info *info)
@@ -377,13 +376,9 @@ static int etp_nl_conn_get(struct sk_buff *unused, struct genl_info *info)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
 		return -EINVAL;
-	e = etp_entry_get_id(etp_pernet(genl_info_net(info)),
-			     nla_get_u32(info->attrs[ETP_A_CONN_ID]));
-	if (!e) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
-				    "ETP_A_CONN_ID: no such connection");
+	e = etp_entry_get_attr(etp_pernet(genl_info_net(info)), info);
+	if (!e)
 		return -ENOENT;
-	}
 	return etp_reply_entry(e, info);
 }
 
