@@ -178,6 +178,24 @@ static void etp_bench_wheel_fire(struct etp_timer *t)
 	atomic64_inc(c->fired);
 }
 
+/* COUNT wheel connections with their RTOs drawn from rng; NULL if no memory. */
+static struct etp_bench_wconn *etp_bench_wconns(const struct etp_bench_cfg *cfg,
+						u64 *rng, atomic64_t *fired)
+{
+	struct etp_bench_wconn *c;
+	u32 i;
+
+	c = kvcalloc(cfg->count, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	for (i = 0; i < cfg->count; i++) {
+		etp_timer_init(&c[i].t, etp_bench_wheel_fire);
+		c[i].fired = fired;
+		c[i].rto_ms = etp_bench_rto_ms(cfg, rng);
+	}
+	return c;
+}
+
 static int etp_bench_wheel(struct etp_timer_base *base,
 			   const struct etp_bench_cfg *cfg,
 			   struct etp_bench_res *r)
@@ -189,14 +207,9 @@ static int etp_bench_wheel(struct etp_timer_base *base,
 	int err = 0;
 	u32 i;
 
-	c = kvcalloc(count, sizeof(*c), GFP_KERNEL);
+	c = etp_bench_wconns(cfg, &rng, &fired);
 	if (!c)
 		return -ENOMEM;
-	for (i = 0; i < count; i++) {
-		etp_timer_init(&c[i].t, etp_bench_wheel_fire);
-		c[i].fired = &fired;
-		c[i].rto_ms = etp_bench_rto_ms(cfg, &rng);
-	}
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < count; i++) {
@@ -305,16 +318,11 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 	u32 i, now;
 
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	c = kvcalloc(count, sizeof(*c), GFP_KERNEL);
+	c = etp_bench_wconns(cfg, &rng, &fired);
 	if (!w || !c) {
 		kfree(w);
 		kvfree(c);
 		return -ENOMEM;
-	}
-	for (i = 0; i < count; i++) {
-		etp_timer_init(&c[i].t, etp_bench_wheel_fire);
-		c[i].fired = &fired;
-		c[i].rto_ms = etp_bench_rto_ms(cfg, &rng);
 	}
 	now = etp_timer_now();
 	etp_wheel_init(w, now);
