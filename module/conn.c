@@ -245,7 +245,8 @@ bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw)
  * queue and the netns limit, not yet hashed (etp_child_hash()). NULL when
  * the backlog or the netns limit is full, or memory is short.
  */
-struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
+struct etp_conn *etp_child_alloc(struct etp_listener *l,
+				 const struct etp_fsm_params *p, __be32 laddr,
 				 __be32 raddr, __be16 rport)
 {
 	struct etp_net *en = l->e.en;
@@ -253,7 +254,6 @@ struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
 		.laddr = laddr, .raddr = raddr,
 		.lport = l->e.key.lport, .rport = rport,
 	};
-	struct etp_fsm_params p;
 	struct etp_conn *c;
 
 	if (!atomic_add_unless(&l->queue, 1, l->backlog)) {
@@ -267,8 +267,7 @@ struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
 		goto unquota;
 	etp_entry_init(&c->e, en, ETP_KIND_CONN, &key);
 	etp_entry_timers_init(&c->e);
-	etp_fsm_params_get(en, &p);
-	etp_fsm_init(&c->e.tcb, &p, ntohs(key.lport), ntohs(rport));
+	etp_fsm_init(&c->e.tcb, p, ntohs(key.lport), ntohs(rport));
 	refcount_inc(&l->e.ref);
 	c->listener = l;
 	c->listener_id = l->e.id;

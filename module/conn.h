@@ -86,7 +86,8 @@ void etp_entry_unhash(struct etp_entry *e);
 void etp_child_done(struct etp_conn *c);
 struct etp_entry *etp_tw_alloc(struct etp_entry *e);
 bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
-struct etp_conn *etp_child_alloc(struct etp_listener *l, __be32 laddr,
+struct etp_conn *etp_child_alloc(struct etp_listener *l,
+				 const struct etp_fsm_params *p, __be32 laddr,
 				 __be32 raddr, __be16 rport);
 int etp_entry_hash(struct etp_entry *e);
 void etp_child_free(struct etp_conn *c);

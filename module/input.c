@@ -65,7 +65,8 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	struct etp_conn *c;
 	u32 iss;
 
-	c = etp_child_alloc(l, iph->daddr, iph->saddr, htons(seg->sport));
+	etp_fsm_params_get(l->e.en, &p);
+	c = etp_child_alloc(l, &p, iph->daddr, iph->saddr, htons(seg->sport));
 	if (!c)
 		return;
 	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
@@ -74,7 +75,6 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 		etp_child_free(c);
 		return;
 	}
-	etp_fsm_params_get(l->e.en, &p);
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
 		      htons(seg->sport));
 	etp_fsm_open_passive(&c->e.tcb, &p, seg, iss, &act);
