@@ -3,8 +3,10 @@
 #
 # The module is built out of tree against the Debian kernel image the test
 # VM boots (never the host's running kernel, which cannot load modules), in
-# a per-release copy under build/kmod/<release>/ so stock and debug builds
-# never share object files.
+# a per-release copy so stock and debug builds never share object files:
+# build/kmod/<release>/etp.ko is the shipping module, and
+# build/kmod-test/<release>/etp.ko the test build (ETP_SELFTEST=y: the
+# "etp_test" netlink family of module/test/) that the selftests load.
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
@@ -17,30 +19,34 @@ CHECKPATCH := $(BUILD)/linux-src/scripts/checkpatch.pl
 
 MODULE_SRCS := Kbuild $(shell find module include -name '*.[ch]')
 
-all: deps module tools
+all: deps module module-test tools
 
 deps:
 	@$(TOP)/tools/deps
 
-# $(call kmod,KDIR,RELEASE): build etp.ko for one kernel tree.
+# $(call kmod,KDIR,DIR,FLAGS): build etp.ko for one kernel tree in DIR.
 define kmod
-	@mkdir -p $(BUILD)/kmod/$(2)
+	@mkdir -p $(2)
 	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
 		--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude=Module.symvers --exclude=modules.order \
-		Kbuild module include $(BUILD)/kmod/$(2)/
-	$(MAKE) -C $(1) M=$(BUILD)/kmod/$(2) $(KBUILD_EXTRA) modules
+		Kbuild module include $(2)/
+	$(MAKE) -C $(1) M=$(2) $(3) $(KBUILD_EXTRA) modules
 endef
 
 module: deps
-	$(call kmod,$(KDIR),$(KREL))
+	$(call kmod,$(KDIR),$(BUILD)/kmod/$(KREL))
+
+module-test: deps
+	$(call kmod,$(KDIR),$(BUILD)/kmod-test/$(KREL),ETP_SELFTEST=y)
 
 module-debug: deps
-	$(call kmod,$$($(DEBUG_KERNEL)),$$($(DEBUG_KERNEL) --release))
+	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod-test/$$($(DEBUG_KERNEL) --release),ETP_SELFTEST=y)
 
 tools: deps
 	$(MAKE) -C tools/etpctl OUT=$(BIN)
 	$(MAKE) -C selftests OUT=$(BIN)
+	$(MAKE) -C tools/bench BIN=$(BIN)
 
 unit: deps
 	$(MAKE) -C selftests/core run_tests
@@ -62,23 +68,23 @@ vm: all
 # same run (docs/timer-wheel.md, docs/etpctl.md). The VM's TSC is stable
 # under TCG but the guest distrusts it; real machines time with the TSC.
 bench: all
-	$(MAKE) -C tools/bench
 	tools/bench/run-userspace
 	ETP_VM_APPEND="tsc=reliable" $(VMRUN) --timeout 1500 -- tools/bench/run-kernel
 	$(VMRUN) --timeout 900 -- tools/bench/run-connrate
 
-# Style gates for module code: checkpatch --strict and sparse.
+# Style gates for module code: checkpatch --strict and sparse (on the test
+# build, which compiles every file).
 lint: deps
 	$(CHECKPATCH) --strict --no-tree --quiet --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 		-f $(shell find module include -name '*.[ch]')
-	@$(MAKE) -s module KBUILD_EXTRA="C=2 CF=-D__CHECK_ENDIAN__" 2>&1 | \
+	@$(MAKE) -s module-test KBUILD_EXTRA="C=2 CF=-D__CHECK_ENDIAN__" 2>&1 | \
 		grep -v 'Skipping BTF' | tee $(BUILD)/sparse.log
 	@! grep -qE '(warning|error):' $(BUILD)/sparse.log
 
 clean:
-	rm -rf $(BUILD)/kmod $(BUILD)/bin $(BUILD)/core
-	$(MAKE) -C tools/etpctl clean OUT=$(BIN)
+	rm -rf $(BUILD)/kmod $(BUILD)/kmod-test $(BUILD)/bin $(BUILD)/core \
+		$(BUILD)/bench
 
-.PHONY: all deps module module-debug tools unit check check-debug demo vm \
-	bench lint clean
+.PHONY: all deps module module-test module-debug tools unit check \
+	check-debug demo vm bench lint clean

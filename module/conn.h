@@ -16,17 +16,15 @@
 #ifndef _ETP_CONN_H
 #define _ETP_CONN_H
 
+#include <linux/atomic.h>
 #include <linux/rhashtable-types.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
-#include <linux/atomic.h>
 
 #include "core/fsm.h"
 #include "core/wheel.h"
 
 struct etp_net;
-struct genl_info;
-struct sk_buff;
 
 /* Listeners: laddr, raddr and rport are zero. */
 struct etp_key {
@@ -74,54 +72,45 @@ struct etp_tw {
 	struct etp_timer timer;	/* ETP_T_TIME_WAIT */
 };
 
-/* conn.c: table, ids, lifetime */
 int etp_conns_init(struct etp_net *en);
 void etp_conns_exit(struct etp_net *en);
+
+/* Lookups: a reference the caller puts with etp_entry_put(), or NULL. */
 struct etp_entry *etp_lookup(struct etp_net *en, __be32 laddr, __be32 raddr,
 			     __be16 lport, __be16 rport);
-struct etp_entry *etp_entry_get_attr(struct etp_net *en,
-				     struct genl_info *info);
+struct etp_entry *etp_entry_get(struct etp_net *en, u32 id);
 void etp_entry_put(struct etp_entry *e);
-void etp_entry_unhash(struct etp_entry *e);
-void etp_child_done(struct etp_conn *c);
-struct etp_entry *etp_tw_alloc(struct etp_entry *e);
-bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
-struct etp_conn *etp_child_alloc(struct etp_listener *l,
-				 const struct etp_fsm_params *p, __be32 laddr,
-				 __be32 raddr, __be16 rport);
-int etp_entry_hash(struct etp_entry *e);
-void etp_child_free(struct etp_conn *c);
-void etp_fsm_params_get(struct etp_net *en, struct etp_fsm_params *p);
-u32 etp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
 /*
- * conn.c: user calls, under genl_mutex, errors with extack. listen and
- * connect hand back the new entry with a reference: over veth the whole
- * handshake (or the refusal) may be over before the caller replies.
+ * New entries: counted against max_conns, holding the table's reference
+ * and the creator's. etp_entry_hash() makes one visible (the caller holds
+ * its lock); one that never became visible goes with etp_entry_discard().
  */
-int etp_listen(struct etp_net *en, u16 port, u32 backlog,
-	       struct genl_info *info, struct etp_entry **ret);
-int etp_unlisten(struct etp_net *en, u16 port, struct genl_info *info);
-int etp_connect(struct etp_net *en, __be32 laddr, __be32 raddr, u16 lport,
-		u16 rport, struct genl_info *info, struct etp_entry **ret);
-int etp_close(struct etp_net *en, bool abort, struct genl_info *info);
+struct etp_listener *etp_listener_new(struct etp_net *en, u16 port,
+				      u32 backlog);
+struct etp_conn *etp_conn_new(struct etp_net *en, const struct etp_key *key);
+struct etp_conn *etp_child_new(struct etp_listener *l, __be32 laddr,
+			       __be32 raddr, __be16 rport);
+int etp_entry_hash(struct etp_entry *e);
+void etp_entry_discard(struct etp_entry *e);
 
-/* exec.c: carry out what the state machine decided; e->lock held */
-void etp_exec(struct etp_entry *e, struct etp_actions *act,
-	      struct sk_buff *in);
-struct etp_timer *etp_entry_timer(struct etp_entry *e, enum etp_timer_id id);
-void etp_entry_timers_init(struct etp_entry *e);
-void etp_entry_cancel_timers(struct etp_entry *e);
-int etp_errno(enum etp_error err);	/* negative, or 0 */
+/* Under e->lock (etp_tw_new() makes an entry for etp_tw_replace()). */
+void etp_entry_unhash(struct etp_entry *e);
+void etp_child_done(struct etp_conn *c);
+struct etp_entry *etp_tw_new(struct etp_entry *e);
+bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
 
-/* output.c */
-void etp_output(struct etp_net *en, const struct etp_key *key,
-		const struct etp_seg *out);
-void etp_output_reply(struct etp_net *en, struct sk_buff *in,
-		      const struct etp_seg *out);
+/* Timers of an entry; listeners have none, TIME_WAIT entries one. */
+void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms);
+void etp_entry_cancel(struct etp_entry *e, enum etp_timer_id id);
+bool etp_entry_timer_pending(struct etp_entry *e, enum etp_timer_id id);
+s32 etp_entry_timer_left(struct etp_entry *e, enum etp_timer_id id);
 
-/* netlink.c */
-void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act);
-int etp_nl_fill_entry(struct sk_buff *skb, struct etp_entry *e);
+/*
+ * The first entry whose id is *id or above, with a reference, *id set to
+ * its id; NULL at the end. Entries that come and go meanwhile are seen or
+ * not, never twice: walk with *id + 1 from one call to the next.
+ */
+struct etp_entry *etp_entry_next(struct etp_net *en, unsigned long *id);
 
 #endif /* _ETP_CONN_H */

@@ -4,16 +4,15 @@
  * 6): timers, the segment to send, counters, the state event, the end of
  * the connection. Nothing here chooses a state. Timer expiries come back in
  * through the same state machine entry point as segments do.
- *
- * A pending timer holds a reference on its entry, taken when the timer goes
- * from idle to armed and given back by cancel or by the expiry callback, so
- * a callback never races with the entry's free.
  */
-#include <linux/errno.h>
-#include <linux/slab.h>
+#include <linux/lockdep.h>
 
-#include "etp.h"
 #include "conn.h"
+#include "core/names.h"
+#include "exec.h"
+#include "main.h"
+#include "netlink.h"
+#include "output.h"
 #include "trace.h"
 
 static const enum etp_mib etp_count_mib[ETP_CNT_MAX] = {
@@ -40,129 +39,6 @@ static const enum etp_mib etp_drop_mib[ETP_DROP_MAX] = {
 	[ETP_DROP_OUT_OF_ORDER]	= ETP_MIB_DROP_OUT_OF_ORDER,
 	[ETP_DROP_AFTER_FIN]	= ETP_MIB_DROP_AFTER_FIN,
 };
-
-int etp_errno(enum etp_error err)
-{
-	switch (err) {
-	case ETP_ERR_REFUSED:
-		return -ECONNREFUSED;
-	case ETP_ERR_RESET:
-		return -ECONNRESET;
-	case ETP_ERR_TIMEDOUT:
-		return -ETIMEDOUT;
-	default:
-		return 0;
-	}
-}
-
-/* The entry's timer with that id; listeners have none, TIME_WAIT one. */
-struct etp_timer *etp_entry_timer(struct etp_entry *e, enum etp_timer_id id)
-{
-	switch (e->kind) {
-	case ETP_KIND_CONN:
-		return &container_of(e, struct etp_conn, e)->timers[id];
-	case ETP_KIND_TW:
-		if (id == ETP_T_TIME_WAIT)
-			return &container_of(e, struct etp_tw, e)->timer;
-		return NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* An expiry: the same path as a segment, under the entry's lock. */
-static void etp_timer_event(struct etp_entry *e, struct etp_timer *t,
-			    enum etp_timer_id id)
-{
-	struct etp_fsm_params p;
-	struct etp_actions act;
-
-	etp_fsm_params_get(e->en, &p);
-	spin_lock(&e->lock);
-	/* Re-armed after the wheel took it off: this run is stale. */
-	if (!e->dead && !etp_timer_is_pending(&e->en->timers, t)) {
-		etp_fsm_timer(&e->tcb, &p, id, &act);
-		etp_exec(e, &act, NULL);
-	}
-	spin_unlock(&e->lock);
-	etp_entry_put(e);
-}
-
-static void etp_retx_fire(struct etp_timer *t)
-{
-	struct etp_conn *c = container_of(t, struct etp_conn,
-					  timers[ETP_T_RETX]);
-
-	etp_timer_event(&c->e, t, ETP_T_RETX);
-}
-
-static void etp_fin_wait_2_fire(struct etp_timer *t)
-{
-	struct etp_conn *c = container_of(t, struct etp_conn,
-					  timers[ETP_T_FIN_WAIT_2]);
-
-	etp_timer_event(&c->e, t, ETP_T_FIN_WAIT_2);
-}
-
-static void etp_time_wait_fire(struct etp_timer *t)
-{
-	struct etp_conn *c = container_of(t, struct etp_conn,
-					  timers[ETP_T_TIME_WAIT]);
-
-	etp_timer_event(&c->e, t, ETP_T_TIME_WAIT);
-}
-
-static void etp_tw_fire(struct etp_timer *t)
-{
-	struct etp_tw *tw = container_of(t, struct etp_tw, timer);
-
-	etp_timer_event(&tw->e, t, ETP_T_TIME_WAIT);
-}
-
-void etp_entry_timers_init(struct etp_entry *e)
-{
-	static const etp_timer_fn conn_fns[ETP_T_MAX] = {
-		[ETP_T_RETX]		= etp_retx_fire,
-		[ETP_T_FIN_WAIT_2]	= etp_fin_wait_2_fire,
-		[ETP_T_TIME_WAIT]	= etp_time_wait_fire,
-	};
-	struct etp_conn *c;
-	int id;
-
-	if (e->kind == ETP_KIND_TW) {
-		etp_timer_init(&container_of(e, struct etp_tw, e)->timer,
-			       etp_tw_fire);
-		return;
-	}
-	c = container_of(e, struct etp_conn, e);
-	for (id = 0; id < ETP_T_MAX; id++)
-		etp_timer_init(&c->timers[id], conn_fns[id]);
-}
-
-static void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms)
-{
-	struct etp_timer *t = etp_entry_timer(e, id);
-
-	if (t && etp_timer_mod(&e->en->timers, t, ms) == 0)
-		refcount_inc(&e->ref);
-}
-
-static void etp_entry_cancel(struct etp_entry *e, enum etp_timer_id id)
-{
-	struct etp_timer *t = etp_entry_timer(e, id);
-
-	/* Never the last reference: the table or the caller holds one. */
-	if (t && etp_timer_cancel(&e->en->timers, t))
-		etp_entry_put(e);
-}
-
-void etp_entry_cancel_timers(struct etp_entry *e)
-{
-	int id;
-
-	for (id = 0; id < ETP_T_MAX; id++)
-		etp_entry_cancel(e, id);
-}
 
 static void etp_exec_timers(struct etp_entry *e, const struct etp_actions *act)
 {
@@ -205,10 +81,9 @@ static void etp_exec_send(struct etp_entry *e, struct etp_actions *act,
 			etp_output_reply(en, in, &act->out);
 		return;
 	}
-	etp_output(en, &e->key, &act->out);
+	etp_output(en, e->key.laddr, e->key.raddr, &act->out);
 }
 
-/* e is locked and referenced by the caller. */
 static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
 		       struct sk_buff *in)
 {
@@ -216,12 +91,12 @@ static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
 	if (act->send)
 		etp_exec_send(e, act, in);
 	etp_exec_counts(e->en, act);
-	if (e->kind == ETP_KIND_CONN && act->old_state == ETP_SYN_RCVD &&
-	    act->new_state != ETP_SYN_RCVD)
+	if (e->kind == ETP_KIND_CONN && act->old_state == ETP_STATE_SYN_RCVD &&
+	    act->new_state != ETP_STATE_SYN_RCVD)
 		etp_child_done(container_of(e, struct etp_conn, e));
 	if (act->old_state != act->new_state || act->destroy) {
 		trace_etp_state(e->id, act->old_state,
-				act->destroy ? ETP_CLOSED : act->new_state,
+				act->destroy ? ETP_STATE_CLOSED : act->new_state,
 				etp_cause_name(act->cause));
 		etp_nl_state_event(e, act);
 	}
@@ -236,14 +111,14 @@ static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
 static bool etp_exec_tw(struct etp_entry *e, struct etp_actions *act,
 			struct sk_buff *in)
 {
-	struct etp_entry *tw = etp_tw_alloc(e);
+	struct etp_entry *tw = etp_tw_new(e);
 
 	if (!tw)
 		return false;
 	spin_lock_nested(&tw->lock, SINGLE_DEPTH_NESTING);
 	if (!etp_tw_replace(e, tw)) {
 		spin_unlock(&tw->lock);
-		kfree(tw);
+		etp_entry_discard(tw);
 		return false;
 	}
 	__etp_exec(tw, act, in);
@@ -255,8 +130,26 @@ static bool etp_exec_tw(struct etp_entry *e, struct etp_actions *act,
 void etp_exec(struct etp_entry *e, struct etp_actions *act,
 	      struct sk_buff *in)
 {
-	if (act->new_state == ETP_TIME_WAIT && e->kind == ETP_KIND_CONN &&
+	lockdep_assert_held(&e->lock);
+	if (act->new_state == ETP_STATE_TIME_WAIT && e->kind == ETP_KIND_CONN &&
 	    !act->destroy && etp_exec_tw(e, act, in))
 		return;
 	__etp_exec(e, act, in);
+}
+
+/* The same path as a segment, under the entry's lock. */
+void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
+{
+	struct etp_params p;
+	struct etp_actions act;
+
+	etp_params_read(e->en, &p);
+	spin_lock(&e->lock);
+	/* Re-armed after the wheel took it off: this run is stale. */
+	if (!e->dead && !etp_entry_timer_pending(e, id)) {
+		etp_fsm_timer(&e->tcb, &p, id, &act);
+		etp_exec(e, &act, NULL);
+	}
+	spin_unlock(&e->lock);
+	etp_entry_put(e);
 }

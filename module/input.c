@@ -9,9 +9,13 @@
 #include <net/ip.h>
 #include <net/checksum.h>
 
-#include "etp.h"
 #include "conn.h"
 #include "core/wire.h"
+#include "exec.h"
+#include "input.h"
+#include "isn.h"
+#include "main.h"
+#include "output.h"
 #include "trace.h"
 
 static const enum etp_mib etp_wire_drop[] = {
@@ -60,19 +64,20 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 			   const struct etp_seg *seg)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	struct etp_fsm_params p;
 	struct etp_actions act;
+	struct etp_params p;
 	struct etp_conn *c;
 	u32 iss;
 
-	etp_fsm_params_get(l->e.en, &p);
-	c = etp_child_alloc(l, &p, iph->daddr, iph->saddr, htons(seg->sport));
+	c = etp_child_new(l, iph->daddr, iph->saddr, htons(seg->sport));
 	if (!c)
 		return;
+	etp_params_read(l->e.en, &p);
+	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), seg->sport);
 	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
 	if (etp_entry_hash(&c->e)) {
 		spin_unlock(&c->e.lock);
-		etp_child_free(c);
+		etp_entry_discard(&c->e);
 		return;
 	}
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
@@ -104,10 +109,10 @@ static void etp_rcv_listener(struct etp_listener *l, struct sk_buff *skb,
 static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 			  const struct etp_seg *seg)
 {
-	struct etp_fsm_params p;
 	struct etp_actions act;
+	struct etp_params p;
 
-	etp_fsm_params_get(e->en, &p);
+	etp_params_read(e->en, &p);
 	spin_lock(&e->lock);
 	if (e->dead) {
 		/* Gone while we looked it up: as if it had never been. */

@@ -19,8 +19,11 @@
 #include <net/protocol.h>
 #include <uapi/linux/etp.h>
 
-#include "etp.h"
 #include "conn.h"
+#include "input.h"
+#include "main.h"
+#include "netlink.h"
+#include "test/test.h"
 
 unsigned int etp_net_id __read_mostly;
 u8 etp_proto __read_mostly = ETP_PROTO_DEFAULT;
@@ -48,6 +51,16 @@ static const struct kernel_param_ops etp_proto_param_ops = {
 module_param_cb(proto, &etp_proto_param_ops, &etp_proto, 0444);
 MODULE_PARM_DESC(proto, "IP protocol number: 253 (default) or 254");
 
+/* A consistent-enough snapshot: each field is read once. */
+void etp_params_read(struct etp_net *en, struct etp_params *p)
+{
+	unsigned int attr;
+
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++)
+		*etp_param_field(p, attr) =
+			READ_ONCE(*etp_param_field(&en->params, attr));
+}
+
 static const struct net_protocol etp_protocol = {
 	.handler	= etp_rcv,
 	.err_handler	= etp_err,
@@ -63,11 +76,14 @@ static int __net_init etp_net_init(struct net *net)
 	en->mib = alloc_percpu(struct etp_mib_counters);
 	if (!en->mib)
 		return -ENOMEM;
-	etp_params_init(&en->params);
-	etp_timer_base_init(&en->timers);
+	etp_params_default(&en->params);
+	/* RFC 5961 section 7: at most 1000 challenge ACKs a second. */
+	ratelimit_state_init(&en->challenge_rl, HZ, 1000);
+	ratelimit_set_flags(&en->challenge_rl, RATELIMIT_MSG_ON_RELEASE);
+	etp_ktimers_init(&en->timers);
 	err = etp_conns_init(en);
 	if (err) {
-		etp_timer_base_shutdown(&en->timers);
+		etp_ktimers_shutdown(&en->timers);
 		free_percpu(en->mib);
 		return err;
 	}
@@ -89,10 +105,9 @@ static void __net_exit etp_net_exit(struct net *net)
 	struct etp_net *en = etp_pernet(net);
 
 	/* Stop the wheel first: after this no callback runs or re-arms. */
-	etp_timer_base_shutdown(&en->timers);
-	etp_timer_test_free(en);
+	etp_ktimers_shutdown(&en->timers);
 	etp_conns_exit(en);
-	etp_timer_base_destroy(&en->timers);
+	etp_ktimers_destroy(&en->timers);
 	free_percpu(en->mib);
 	en->mib = NULL;
 }
@@ -117,17 +132,24 @@ static int __init etp_init(void)
 	if (err)
 		goto err_pernet;
 
+	/* Test builds only (ETP_SELFTEST=y): their own family and pernet. */
+	err = etp_test_init();
+	if (err)
+		goto err_genl;
+
 	if (inet_add_protocol(&etp_protocol, etp_proto) < 0) {
 		pr_err("IP protocol %u is already registered by another module\n",
 		       etp_proto);
 		err = -EBUSY;
-		goto err_genl;
+		goto err_test;
 	}
 
 	pr_info("loaded, version %s, IP protocol %u\n", ETP_VERSION_STR,
 		etp_proto);
 	return 0;
 
+err_test:
+	etp_test_exit();
 err_genl:
 	etp_genl_exit();
 err_pernet:
@@ -138,6 +160,7 @@ err_pernet:
 static void __exit etp_exit(void)
 {
 	inet_del_protocol(&etp_protocol, etp_proto);
+	etp_test_exit();
 	etp_genl_exit();
 	unregister_pernet_subsys(&etp_net_ops);
 	/* Nothing queued with call_rcu() may outlive the module text. */

@@ -5,43 +5,81 @@
  * every op that changes state requires CAP_NET_ADMIN in the netns' user
  * namespace.
  */
+#include <linux/inetdevice.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/etp.h>
 
-#include "bench.h"
-#include "etp.h"
-#include "params.h"
 #include "conn.h"
+#include "core/names.h"
+#include "main.h"
+#include "netlink.h"
+#include "user.h"
 
 static struct genl_family etp_genl_family;
 
 /* Ops that take no attributes still get a policy: strict mode rejects any. */
 static const struct nla_policy etp_none_policy[ETP_A_MAX + 1] = {};
 
+/*
+ * Built from etp_param_descs[] at init. NLA_POLICY_RANGE takes s16 bounds;
+ * u32 ranges need a validation struct each.
+ */
+static struct netlink_range_validation etp_param_ranges[ETP_PARAM_MAX + 1]
+	__ro_after_init;
+static struct nla_policy etp_param_policy[ETP_PARAM_MAX + 1] __ro_after_init;
+
+static void __init etp_param_policy_init(void)
+{
+	unsigned int attr;
+
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++) {
+		etp_param_ranges[attr].min = etp_param_descs[attr].min;
+		etp_param_ranges[attr].max = etp_param_descs[attr].max;
+		/* What NLA_POLICY_FULL_RANGE(NLA_U32, range) writes. */
+		etp_param_policy[attr].type = NLA_U32;
+		etp_param_policy[attr].validation_type = NLA_VALIDATE_RANGE_PTR;
+		etp_param_policy[attr].range = &etp_param_ranges[attr];
+	}
+}
+
 static const struct nla_policy etp_param_set_policy[ETP_A_MAX + 1] = {
 	[ETP_A_PARAMS] = NLA_POLICY_NESTED(etp_param_policy),
 };
 
-ETP_RANGE(etp_range_test_count, 1, 100000);
-ETP_RANGE(etp_range_test_delay, 0, 600000);
+/*
+ * A required attribute is missing: say which one, by name, in the extack
+ * (GENL_REQ_ATTR_CHECK alone records only its number). True if missing.
+ */
+static bool etp_require(struct genl_info *info, int attr, const char *msg)
+{
+	if (info->attrs[attr])
+		return false;
+	/* NL_SET_ERR_MSG wants a literal; msg is one, built by the macro. */
+	if (info->extack)
+		info->extack->_msg = msg;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, attr);
+	return true;
+}
 
-static const struct nla_policy etp_test_timers_policy[ETP_A_MAX + 1] = {
-	[ETP_A_TEST_COUNT] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_range_test_count),
-	[ETP_A_TEST_DELAY_MS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_range_test_delay),
-};
+#define ETP_REQUIRE(info, attr) \
+	etp_require(info, attr, "missing attribute " #attr)
 
-struct sk_buff *etp_reply_new(struct genl_info *info, void **hdr)
+static struct etp_net *etp_info_net(struct genl_info *info)
+{
+	return etp_pernet(genl_info_net(info));
+}
+
+/* A reply to info in family's name (the test family's too). */
+struct sk_buff *etp_nl_reply_new(const struct genl_family *family,
+				 struct genl_info *info, void **hdr)
 {
 	struct sk_buff *skb;
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return NULL;
-	*hdr = genlmsg_put_reply(skb, info, &etp_genl_family, 0,
-				 info->genlhdr->cmd);
+	*hdr = genlmsg_put_reply(skb, info, family, 0, info->genlhdr->cmd);
 	if (!*hdr) {
 		nlmsg_free(skb);
 		return NULL;
@@ -49,8 +87,9 @@ struct sk_buff *etp_reply_new(struct genl_info *info, void **hdr)
 	return skb;
 }
 
-int etp_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
-		   int err)
+/* Send it, unless filling it failed (err): then free it, return err. */
+int etp_nl_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
+		      int err)
 {
 	if (err) {
 		nlmsg_free(skb);
@@ -60,20 +99,71 @@ int etp_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
 	return genlmsg_reply(skb, info);
 }
 
+/* --- module facts, counters, parameters ---------------------------------- */
+
+static int etp_put_params(struct sk_buff *skb, const struct etp_net *en)
+{
+	struct nlattr *nest;
+	unsigned int attr;
+
+	nest = nla_nest_start(skb, ETP_A_PARAMS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++) {
+		u32 *v = etp_param_field((struct etp_params *)&en->params, attr);
+
+		if (nla_put_u32(skb, attr, READ_ONCE(*v))) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Names, ranges and defaults, so tools need no table of their own. */
+static int etp_put_param_info(struct sk_buff *skb)
+{
+	struct nlattr *nest, *desc;
+	unsigned int attr;
+
+	nest = nla_nest_start(skb, ETP_A_PARAM_INFO);
+	if (!nest)
+		return -EMSGSIZE;
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++) {
+		const struct etp_param_desc *d = &etp_param_descs[attr];
+
+		desc = nla_nest_start(skb, ETP_A_PARAM_DESC);
+		if (!desc ||
+		    nla_put_u16(skb, ETP_A_PARAM_DESC_ID, attr) ||
+		    nla_put_string(skb, ETP_A_PARAM_DESC_NAME, d->name) ||
+		    nla_put_u32(skb, ETP_A_PARAM_DESC_RANGE_MIN, d->min) ||
+		    nla_put_u32(skb, ETP_A_PARAM_DESC_RANGE_MAX, d->max) ||
+		    nla_put_u32(skb, ETP_A_PARAM_DESC_DEFAULT, d->def)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, desc);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int etp_nl_info(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_net *en = etp_info_net(info);
 	struct sk_buff *skb;
 	void *hdr;
 	int err;
 
-	skb = etp_reply_new(info, &hdr);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
 	if (!skb)
 		return -ENOMEM;
 	err = nla_put_string(skb, ETP_A_VERSION, ETP_VERSION_STR) ?:
 	      nla_put_u8(skb, ETP_A_PROTOCOL, etp_proto) ?:
-	      etp_params_fill(skb, &en->params);
-	return etp_reply_send(skb, hdr, info, err);
+	      etp_put_params(skb, en) ?:
+	      etp_put_param_info(skb);
+	return etp_nl_reply_send(skb, hdr, info, err);
 }
 
 static int etp_put_stat(struct sk_buff *skb, const char *name, u64 value)
@@ -105,7 +195,7 @@ static int etp_put_stats(struct sk_buff *skb, const struct etp_net *en)
 		if (WARN_ON_ONCE(!etp_mib_names[i]))
 			continue;
 		if (etp_put_stat(skb, etp_mib_names[i],
-				 etp_mib_read(en, i))) {
+				 etp_mib_read(en->mib, i))) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
@@ -116,33 +206,39 @@ static int etp_put_stats(struct sk_buff *skb, const struct etp_net *en)
 
 static int etp_nl_stats(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = etp_reply_new(info, &hdr);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
 	if (!skb)
 		return -ENOMEM;
-	return etp_reply_send(skb, hdr, info, etp_put_stats(skb, en));
+	return etp_nl_reply_send(skb, hdr, info,
+			      etp_put_stats(skb, etp_info_net(info)));
 }
 
 static int etp_nl_param_get(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_net *en = etp_info_net(info);
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = etp_reply_new(info, &hdr);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
 	if (!skb)
 		return -ENOMEM;
-	return etp_reply_send(skb, hdr, info,
-			      etp_params_fill(skb, &en->params));
+	return etp_nl_reply_send(skb, hdr, info,
+			      etp_put_params(skb, en) ?:
+			      etp_put_param_info(skb));
 }
 
+/*
+ * The nest has been validated against etp_param_policy, so every present
+ * value is in range and the update cannot fail half way.
+ */
 static int etp_nl_param_set(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_net *en = etp_info_net(info);
 	struct nlattr *tb[ETP_PARAM_MAX + 1];
+	unsigned int attr;
 	int err;
 
 	if (ETP_REQUIRE(info, ETP_A_PARAMS))
@@ -151,13 +247,18 @@ static int etp_nl_param_set(struct sk_buff *unused, struct genl_info *info)
 			       etp_param_policy, info->extack);
 	if (err)
 		return err;
-	etp_params_apply(&en->params, tb);
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++)
+		if (tb[attr])
+			WRITE_ONCE(*etp_param_field(&en->params, attr),
+				   nla_get_u32(tb[attr]));
 	return 0;
 }
 
-/* Connections (docs/netlink.md). */
+/* --- connections (docs/netlink.md) ------------------------------------------ */
 
-ETP_RANGE(etp_range_backlog_attr, 1, 65535);
+static struct netlink_range_validation etp_range_backlog_attr = {
+	.min = 1, .max = 65535,
+};
 
 static const struct nla_policy etp_listen_policy[ETP_A_MAX + 1] = {
 	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
@@ -187,6 +288,21 @@ static const struct nla_policy etp_conn_get_policy[ETP_A_MAX + 1] = {
 						   ETP_STATE_MAX),
 	[ETP_A_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 };
+
+/* What a user waiting on a connection is told (netlink says -errno). */
+static int etp_errno(enum etp_error err)
+{
+	switch (err) {
+	case ETP_ERR_REFUSED:
+		return -ECONNREFUSED;
+	case ETP_ERR_RESET:
+		return -ECONNRESET;
+	case ETP_ERR_TIMEDOUT:
+		return -ETIMEDOUT;
+	default:
+		return 0;
+	}
+}
 
 static int etp_put_addrs(struct sk_buff *skb, const struct etp_entry *e)
 {
@@ -226,12 +342,8 @@ static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
 	if (!nest)
 		return -EMSGSIZE;
 	for (id = 0; id < ETP_T_MAX; id++) {
-		struct etp_timer *timer = etp_entry_timer(e, id);
-		s32 left;
+		s32 left = etp_entry_timer_left(e, id);
 
-		if (!timer)
-			continue;
-		left = etp_timer_remaining(&e->en->timers, timer);
 		if (left < 0)
 			continue;
 		t = nla_nest_start(skb, ETP_A_TIMER);
@@ -271,7 +383,7 @@ static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e)
 }
 
 /* One connection message; takes e->lock for a consistent snapshot. */
-int etp_nl_fill_entry(struct sk_buff *skb, struct etp_entry *e)
+static int etp_fill_entry(struct sk_buff *skb, struct etp_entry *e)
 {
 	int err;
 
@@ -293,19 +405,32 @@ static int etp_reply_entry(struct etp_entry *e, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	skb = etp_reply_new(info, &hdr);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
 	if (!skb) {
 		etp_entry_put(e);
 		return -ENOMEM;
 	}
-	err = etp_nl_fill_entry(skb, e);
+	err = etp_fill_entry(skb, e);
 	etp_entry_put(e);
-	return etp_reply_send(skb, hdr, info, err);
+	return etp_nl_reply_send(skb, hdr, info, err);
+}
+
+/* The entry ETP_A_CONN_ID names, with a reference; NULL, extack set. */
+static struct etp_entry *etp_entry_of(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[ETP_A_CONN_ID];
+	struct etp_entry *e;
+
+	e = etp_entry_get(etp_info_net(info), nla_get_u32(attr));
+	if (!e)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "ETP_A_CONN_ID: no such connection");
+	return e;
 }
 
 static int etp_nl_listen(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_net *en = etp_info_net(info);
 	u32 backlog = READ_ONCE(en->params.backlog);
 	struct etp_entry *e;
 	int err;
@@ -314,50 +439,135 @@ static int etp_nl_listen(struct sk_buff *unused, struct genl_info *info)
 		return -EINVAL;
 	if (info->attrs[ETP_A_BACKLOG])
 		backlog = nla_get_u32(info->attrs[ETP_A_BACKLOG]);
-	err = etp_listen(en, nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]),
-			 backlog, info, &e);
-	return err ?: etp_reply_entry(e, info);
+	err = etp_user_listen(en, nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]),
+			      backlog, &e);
+	switch (err) {
+	case 0:
+		return etp_reply_entry(e, info);
+	case -EUSERS:
+		NL_SET_ERR_MSG(info->extack,
+			       "connection limit (max_conns) reached");
+		break;
+	case -EADDRINUSE:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_LOCAL_PORT],
+				    "ETP_A_LOCAL_PORT already has a listener");
+		break;
+	}
+	return err;
+}
+
+/*
+ * 6.1 has no formatted extack messages, and extack keeps only a pointer:
+ * one message per state, written at init.
+ */
+static char etp_refuse_msg[__ETP_STATE_MAX][48] __ro_after_init;
+
+static void __init etp_refuse_msg_init(void)
+{
+	int s;
+
+	for (s = 0; s < __ETP_STATE_MAX; s++)
+		snprintf(etp_refuse_msg[s], sizeof(etp_refuse_msg[s]),
+			 "ETP_A_CONN_ID: not valid in state %s",
+			 etp_state_name(s));
+}
+
+/* CLOSE, ABORT, UNLISTEN: consumes the reference on e. */
+static int etp_close_entry(struct etp_entry *e, bool abort,
+			   struct genl_info *info, struct nlattr *attr)
+{
+	enum etp_conn_state state;
+	int err;
+
+	err = etp_user_close(e, abort, &state);
+	etp_entry_put(e);
+	if (err == -EINVAL) {
+		if (info->extack && state < __ETP_STATE_MAX)
+			info->extack->_msg = etp_refuse_msg[state];
+		NL_SET_BAD_ATTR(info->extack, attr);
+	}
+	return err;
 }
 
 static int etp_nl_unlisten(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct nlattr *attr = info->attrs[ETP_A_LOCAL_PORT];
+	struct etp_entry *e;
 
 	if (ETP_REQUIRE(info, ETP_A_LOCAL_PORT))
 		return -EINVAL;
-	return etp_unlisten(en, nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]),
-			    info);
+	e = etp_lookup(etp_info_net(info), 0, 0, htons(nla_get_u16(attr)), 0);
+	if (!e) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "ETP_A_LOCAL_PORT has no listener");
+		return -ENOENT;
+	}
+	return etp_close_entry(e, false, info, info->attrs[ETP_A_CONN_ID]);
+}
+
+static int etp_connect_refused(struct genl_info *info, int err)
+{
+	switch (err) {
+	case -EUSERS:
+		NL_SET_ERR_MSG(info->extack,
+			       "connection limit (max_conns) reached");
+		break;
+	case -EADDRINUSE:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_LOCAL_PORT],
+				    "ETP_A_LOCAL_PORT: this 4-tuple is in use");
+		break;
+	case -EADDRNOTAVAIL:
+		NL_SET_ERR_MSG(info->extack, "no free ephemeral port");
+		break;
+	}
+	return err;
 }
 
 static int etp_nl_connect(struct sk_buff *unused, struct genl_info *info)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct nlattr *rattr = info->attrs[ETP_A_REMOTE_ADDR];
+	struct etp_net *en = etp_info_net(info);
 	struct etp_entry *e;
-	__be32 laddr = 0;
-	u16 lport = 0;
+	__be32 laddr = 0, raddr;
+	u16 lport = 0, rport;
 	int err;
 
 	if (ETP_REQUIRE(info, ETP_A_REMOTE_ADDR) ||
 	    ETP_REQUIRE(info, ETP_A_REMOTE_PORT))
 		return -EINVAL;
+	raddr = nla_get_in_addr(rattr);
+	rport = nla_get_u16(info->attrs[ETP_A_REMOTE_PORT]);
 	if (info->attrs[ETP_A_LOCAL_ADDR])
 		laddr = nla_get_in_addr(info->attrs[ETP_A_LOCAL_ADDR]);
 	if (info->attrs[ETP_A_LOCAL_PORT])
 		lport = nla_get_u16(info->attrs[ETP_A_LOCAL_PORT]);
-	err = etp_connect(en, laddr,
-			  nla_get_in_addr(info->attrs[ETP_A_REMOTE_ADDR]),
-			  lport, nla_get_u16(info->attrs[ETP_A_REMOTE_PORT]),
-			  info, &e);
-	return err ?: etp_reply_entry(e, info);
+
+	if (ipv4_is_multicast(raddr) || ipv4_is_lbcast(raddr) ||
+	    ipv4_is_zeronet(raddr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, rattr,
+				    "ETP_A_REMOTE_ADDR must be a unicast address");
+		return -EINVAL;
+	}
+	err = etp_user_route(en, raddr, rport, &laddr);
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, rattr,
+				    "no route to ETP_A_REMOTE_ADDR from ETP_A_LOCAL_ADDR");
+		return err;
+	}
+	err = etp_user_connect(en, laddr, raddr, lport, rport, &e);
+	return err ? etp_connect_refused(info, err) : etp_reply_entry(e, info);
 }
 
 static int etp_nl_close_or_abort(struct genl_info *info, bool abort)
 {
-	struct etp_net *en = etp_pernet(genl_info_net(info));
+	struct etp_entry *e;
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
 		return -EINVAL;
-	return etp_close(en, abort, info);
+	e = etp_entry_of(info);
+	if (!e)
+		return -ENOENT;
+	return etp_close_entry(e, abort, info, info->attrs[ETP_A_CONN_ID]);
 }
 
 static int etp_nl_close(struct sk_buff *unused, struct genl_info *info)
@@ -376,10 +586,8 @@ static int etp_nl_conn_get(struct sk_buff *unused, struct genl_info *info)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID))
 		return -EINVAL;
-	e = etp_entry_get_attr(etp_pernet(genl_info_net(info)), info);
-	if (!e)
-		return -ENOENT;
-	return etp_reply_entry(e, info);
+	e = etp_entry_of(info);
+	return e ? etp_reply_entry(e, info) : -ENOENT;
 }
 
 static bool etp_dump_match(struct etp_entry *e, struct nlattr **attrs)
@@ -410,15 +618,15 @@ static int etp_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	void *hdr;
 	int err;
 
-	rcu_read_lock();
-	xa_for_each_start(&en->ids, id, e, cb->args[0]) {
-		if (!etp_dump_match(e, attrs) ||
-		    !refcount_inc_not_zero(&e->ref))
+	for (; (e = etp_entry_next(en, &id)); id++) {
+		if (!etp_dump_match(e, attrs)) {
+			etp_entry_put(e);
 			continue;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &etp_genl_family,
 				  NLM_F_MULTI, ETP_CMD_CONN_GET);
-		err = hdr ? etp_nl_fill_entry(skb, e) : -EMSGSIZE;
+		err = hdr ? etp_fill_entry(skb, e) : -EMSGSIZE;
 		etp_entry_put(e);
 		if (err) {
 			if (hdr)
@@ -428,15 +636,13 @@ static int etp_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 		cb->args[0] = id + 1;
 	}
-	rcu_read_unlock();
 	return skb->len;
 }
 
-/* Multicast one state change to the connection's netns. */
 void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
 {
 	struct net *net = e->en->net;
-	u8 state = act->destroy ? ETP_CLOSED : act->new_state;
+	u8 state = act->destroy ? ETP_STATE_CLOSED : act->new_state;
 	struct sk_buff *skb;
 	void *hdr;
 
@@ -533,20 +739,6 @@ static const struct genl_ops etp_genl_ops[] = {
 		.policy	= etp_conn_get_policy,
 		.maxattr = ETP_A_MAX,
 	},
-	{
-		.cmd	= ETP_CMD_TEST_TIMERS,
-		.doit	= etp_nl_test_timers,
-		.policy	= etp_test_timers_policy,
-		.maxattr = ETP_A_MAX,
-		.flags	= GENL_ADMIN_PERM,
-	},
-	{
-		.cmd	= ETP_CMD_TEST_BENCH,
-		.doit	= etp_nl_test_bench,
-		.policy	= etp_test_bench_policy,
-		.maxattr = ETP_A_MAX,
-		.flags	= GENL_ADMIN_PERM,
-	},
 };
 
 static const struct genl_multicast_group etp_mcgrps[] = {
@@ -567,6 +759,8 @@ static struct genl_family etp_genl_family __ro_after_init = {
 
 int __init etp_genl_init(void)
 {
+	etp_param_policy_init();
+	etp_refuse_msg_init();
 	return genl_register_family(&etp_genl_family);
 }
 

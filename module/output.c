@@ -11,9 +11,9 @@
 #include <net/route.h>
 #include <net/checksum.h>
 
-#include "etp.h"
-#include "conn.h"
 #include "core/wire.h"
+#include "main.h"
+#include "output.h"
 #include "trace.h"
 
 static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
@@ -40,8 +40,8 @@ static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
 	return skb;
 }
 
-static void etp_xmit(struct etp_net *en, const struct etp_seg *out,
-		     __be32 saddr, __be32 daddr)
+void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
+		const struct etp_seg *out)
 {
 	struct sk_buff *skb;
 	struct flowi4 fl4;
@@ -84,17 +84,10 @@ static void etp_xmit(struct etp_net *en, const struct etp_seg *out,
 	ip_local_out(en->net, NULL, skb);
 }
 
-void etp_output(struct etp_net *en, const struct etp_key *key,
-		const struct etp_seg *out)
-{
-	etp_xmit(en, out, key->laddr, key->raddr);
-}
-
-/* Answer segment in from where it was sent to (RSTs, listener replies). */
 void etp_output_reply(struct etp_net *en, struct sk_buff *in,
 		      const struct etp_seg *out)
 {
 	const struct iphdr *iph = ip_hdr(in);
 
-	etp_xmit(en, out, iph->daddr, iph->saddr);
+	etp_output(en, iph->daddr, iph->saddr, out);
 }

@@ -2,7 +2,7 @@
 /* Per-netns counters: names for userspace and a consistent-enough read. */
 #include <linux/percpu.h>
 
-#include "etp.h"
+#include "stats.h"
 
 const char * const etp_mib_names[ETP_MIB_MAX] = {
 	[ETP_MIB_IN_SEGS]		= "in_segs",
@@ -43,12 +43,13 @@ const char * const etp_mib_names[ETP_MIB_MAX] = {
 	[ETP_MIB_TIMER_WAKEUPS]		= "timer_wakeups",
 };
 
-u64 etp_mib_read(const struct etp_net *en, enum etp_mib field)
+u64 etp_mib_read(const struct etp_mib_counters __percpu *mib,
+		 enum etp_mib field)
 {
 	u64 sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(en->mib, cpu)->v[field]);
+		sum += READ_ONCE(per_cpu_ptr(mib, cpu)->v[field]);
 	return sum;
 }

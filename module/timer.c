@@ -17,26 +17,28 @@
 #include <linux/ktime.h>
 #include <linux/processor.h>
 
-#include "etp.h"
+#include "main.h"
+#include "stats.h"
 #include "timer.h"
 
 #define ETP_TICK_NS		NSEC_PER_MSEC
 #define ETP_TICK_INITIAL	((u32)-60000)
 
 static u32 etp_tick_offset __read_mostly;
+static struct lock_class_key etp_ktimers_running_key;
 
-u32 etp_timer_now(void)
+u32 etp_ktimer_now(void)
 {
 	return (u32)div_u64(ktime_get_ns(), ETP_TICK_NS) + etp_tick_offset;
 }
 
-static struct etp_net *etp_base_net(struct etp_timer_base *b)
+static struct etp_net *etp_ktimers_net(struct etp_ktimers *b)
 {
 	return container_of(b, struct etp_net, timers);
 }
 
 /* Program the hrtimer for the wheel's next expiry; cancel it when idle. */
-static void etp_base_reprogram(struct etp_timer_base *b)
+static void etp_ktimers_reprogram(struct etp_ktimers *b)
 {
 	u32 next, now;
 	s32 delta;
@@ -50,7 +52,7 @@ static void etp_base_reprogram(struct etp_timer_base *b)
 	}
 	if (b->hrt_armed && b->hrt_tick == next)
 		return;
-	now = etp_timer_now();
+	now = etp_ktimer_now();
 	delta = (s32)(next - now);
 	if (delta < 0)
 		delta = 0;
@@ -59,13 +61,13 @@ static void etp_base_reprogram(struct etp_timer_base *b)
 	hrtimer_start(&b->hrt, ms_to_ktime(delta), HRTIMER_MODE_REL_SOFT);
 }
 
-static enum hrtimer_restart etp_base_fire(struct hrtimer *hrt)
+static enum hrtimer_restart etp_ktimers_fire(struct hrtimer *hrt)
 {
-	struct etp_timer_base *b = container_of(hrt, struct etp_timer_base, hrt);
-	struct etp_net *en = etp_base_net(b);
+	struct etp_ktimers *b = container_of(hrt, struct etp_ktimers, hrt);
+	struct etp_net *en = etp_ktimers_net(b);
 	struct etp_timer *t;
 
-	u32 now = etp_timer_now();
+	u32 now = etp_ktimer_now();
 
 	etp_inc(en, ETP_MIB_TIMER_WAKEUPS);
 	spin_lock(&b->lock);
@@ -75,31 +77,35 @@ static enum hrtimer_restart etp_base_fire(struct hrtimer *hrt)
 		b->running = t;
 		spin_unlock(&b->lock);
 		etp_inc(en, ETP_MIB_TIMERS_FIRED);
+		lock_map_acquire(&b->running_map);
 		t->fn(t);
+		lock_map_release(&b->running_map);
 		spin_lock(&b->lock);
 		b->running = NULL;
 	}
-	etp_base_reprogram(b);
+	etp_ktimers_reprogram(b);
 	spin_unlock(&b->lock);
 	return HRTIMER_NORESTART;
 }
 
-void etp_timer_base_init(struct etp_timer_base *b)
+void etp_ktimers_init(struct etp_ktimers *b)
 {
 	if (!etp_tick_offset)
 		etp_tick_offset = ETP_TICK_INITIAL -
 				  (u32)div_u64(ktime_get_ns(), ETP_TICK_NS);
 	spin_lock_init(&b->lock);
-	etp_wheel_init(&b->wheel, etp_timer_now());
+	lockdep_init_map(&b->running_map, "etp_ktimers_running",
+			 &etp_ktimers_running_key, 0);
+	etp_wheel_init(&b->wheel, etp_ktimer_now());
 	hrtimer_init(&b->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-	b->hrt.function = etp_base_fire;
+	b->hrt.function = etp_ktimers_fire;
 	b->running = NULL;
 	b->hrt_armed = false;
 	b->dead = false;
 }
 
 /* After this nothing re-arms and no callback runs; timers may remain. */
-void etp_timer_base_shutdown(struct etp_timer_base *b)
+void etp_ktimers_shutdown(struct etp_ktimers *b)
 {
 	spin_lock_bh(&b->lock);
 	b->dead = true;
@@ -108,7 +114,7 @@ void etp_timer_base_shutdown(struct etp_timer_base *b)
 }
 
 /* Owners must have cancelled their timers: the wheel holds pointers. */
-void etp_timer_base_destroy(struct etp_timer_base *b)
+void etp_ktimers_destroy(struct etp_ktimers *b)
 {
 	WARN_ON(!b->dead);
 	WARN_ON(etp_wheel_count(&b->wheel));
@@ -120,9 +126,9 @@ void etp_timer_base_destroy(struct etp_timer_base *b)
  * base is shutting down. Owners that pin themselves with a reference per
  * pending timer take one exactly when this returns 0.
  */
-int etp_timer_mod(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
+int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 {
-	u32 now = etp_timer_now();
+	u32 now = etp_ktimer_now();
 	bool was_pending;
 
 	/*
@@ -141,24 +147,18 @@ int etp_timer_mod(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
 	}
 	etp_wheel_forward(&b->wheel, now);
 	was_pending = etp_wheel_arm(&b->wheel, t, now + delay_ms);
-	etp_base_reprogram(b);
+	etp_ktimers_reprogram(b);
 	spin_unlock_bh(&b->lock);
 	if (!was_pending)
-		etp_inc(etp_base_net(b), ETP_MIB_TIMERS_ARMED);
+		etp_inc(etp_ktimers_net(b), ETP_MIB_TIMERS_ARMED);
 	return was_pending;
-}
-
-/* etp_timer_mod() for owners that only care whether t is now armed. */
-bool etp_timer_arm(struct etp_timer_base *b, struct etp_timer *t, u32 delay_ms)
-{
-	return etp_timer_mod(b, t, delay_ms) >= 0;
 }
 
 /*
  * Whether t is filed on the wheel: a callback uses it to notice that its
  * timer was re-armed after the wheel took it off, making this run stale.
  */
-bool etp_timer_is_pending(struct etp_timer_base *b, const struct etp_timer *t)
+bool etp_ktimer_pending(struct etp_ktimers *b, const struct etp_timer *t)
 {
 	bool pending;
 
@@ -169,17 +169,17 @@ bool etp_timer_is_pending(struct etp_timer_base *b, const struct etp_timer *t)
 }
 
 /* Safe from a callback; does not wait for t's callback if it is running. */
-bool etp_timer_cancel(struct etp_timer_base *b, struct etp_timer *t)
+bool etp_ktimer_cancel(struct etp_ktimers *b, struct etp_timer *t)
 {
 	bool was_pending;
 
 	spin_lock_bh(&b->lock);
 	was_pending = etp_wheel_cancel(&b->wheel, t);
 	if (was_pending && !etp_wheel_count(&b->wheel))
-		etp_base_reprogram(b);
+		etp_ktimers_reprogram(b);
 	spin_unlock_bh(&b->lock);
 	if (was_pending)
-		etp_inc(etp_base_net(b), ETP_MIB_TIMERS_CANCELLED);
+		etp_inc(etp_ktimers_net(b), ETP_MIB_TIMERS_CANCELLED);
 	return was_pending;
 }
 
@@ -188,11 +188,20 @@ bool etp_timer_cancel(struct etp_timer_base *b, struct etp_timer *t)
  * may free t. Must not be called from t's own callback, nor with a lock the
  * callback takes.
  */
-bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t)
+bool etp_ktimer_cancel_sync(struct etp_ktimers *b, struct etp_timer *t)
 {
 	bool was_pending = false;
 	bool running;
 
+	/*
+	 * As timer_delete_sync(): tell lockdep we wait for the callbacks,
+	 * so a caller holding a lock one of them takes is reported. Bottom
+	 * halves off, as the callbacks run in softirq.
+	 */
+	local_bh_disable();
+	lock_map_acquire(&b->running_map);
+	lock_map_release(&b->running_map);
+	local_bh_enable();
 	/*
 	 * Cancel and look at the running callback under one lock hold: a
 	 * callback that re-arms its own timer cannot slip in between.
@@ -202,8 +211,8 @@ bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t)
 		if (etp_wheel_cancel(&b->wheel, t)) {
 			was_pending = true;
 			if (!etp_wheel_count(&b->wheel))
-				etp_base_reprogram(b);
-			etp_inc(etp_base_net(b), ETP_MIB_TIMERS_CANCELLED);
+				etp_ktimers_reprogram(b);
+			etp_inc(etp_ktimers_net(b), ETP_MIB_TIMERS_CANCELLED);
 		}
 		running = b->running == t;
 		spin_unlock_bh(&b->lock);
@@ -214,13 +223,13 @@ bool etp_timer_cancel_sync(struct etp_timer_base *b, struct etp_timer *t)
 }
 
 /* Milliseconds until t fires, for `etpctl show`; -1 if not pending. */
-s32 etp_timer_remaining(struct etp_timer_base *b, const struct etp_timer *t)
+s32 etp_ktimer_remaining(struct etp_ktimers *b, const struct etp_timer *t)
 {
 	s32 left = -1;
 
 	spin_lock_bh(&b->lock);
 	if (etp_timer_pending(t))
-		left = max_t(s32, 0, (s32)(t->expires - etp_timer_now()));
+		left = max_t(s32, 0, (s32)(t->expires - etp_ktimer_now()));
 	spin_unlock_bh(&b->lock);
 	return left;
 }

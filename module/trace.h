@@ -12,24 +12,15 @@
 
 #include <linux/tracepoint.h>
 
-#include "core/wire.h"
 #include "core/fsm.h"
+#include "core/names.h"
+#include "core/wire.h"
 
 #define etp_show_flags(f)					\
 	__print_flags(f, "|",					\
 		      { ETP_FLAG_SYN, "SYN" }, { ETP_FLAG_FIN, "FIN" },	\
 		      { ETP_FLAG_RST, "RST" }, { ETP_FLAG_PSH, "PSH" },	\
 		      { ETP_FLAG_ACK, "ACK" })
-
-#define etp_show_state(s)						\
-	__print_symbolic(s,						\
-		{ ETP_CLOSED, "CLOSED" }, { ETP_LISTEN, "LISTEN" },	\
-		{ ETP_SYN_SENT, "SYN_SENT" }, { ETP_SYN_RCVD, "SYN_RCVD" }, \
-		{ ETP_ESTABLISHED, "ESTABLISHED" },			\
-		{ ETP_FIN_WAIT_1, "FIN_WAIT_1" },			\
-		{ ETP_FIN_WAIT_2, "FIN_WAIT_2" },			\
-		{ ETP_CLOSE_WAIT, "CLOSE_WAIT" }, { ETP_CLOSING, "CLOSING" }, \
-		{ ETP_LAST_ACK, "LAST_ACK" }, { ETP_TIME_WAIT, "TIME_WAIT" })
 
 DECLARE_EVENT_CLASS(etp_segment_class,
 		    TP_PROTO(__be32 saddr, __be32 daddr,
@@ -69,20 +60,24 @@ DEFINE_EVENT(etp_segment_class, etp_segment_out,
 	     TP_PROTO(__be32 saddr, __be32 daddr, const struct etp_seg *seg),
 	     TP_ARGS(saddr, daddr, seg));
 
+/* The names are copied in, so perf and trace-cmd print them as they are. */
 TRACE_EVENT(etp_state,
 	    TP_PROTO(u32 id, u8 old_state, u8 new_state, const char *cause),
 	    TP_ARGS(id, old_state, new_state, cause),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(u8, old_state)
 			     __field(u8, new_state)
+			     __string(old, etp_state_name(old_state))
+			     __string(new, etp_state_name(new_state))
 			     __string(cause, cause)),
 	    TP_fast_assign(__entry->id = id;
 			   __entry->old_state = old_state;
 			   __entry->new_state = new_state;
+			   __assign_str(old, etp_state_name(old_state));
+			   __assign_str(new, etp_state_name(new_state));
 			   __assign_str(cause, cause);),
-	    TP_printk("id %u %s -> %s (%s)", __entry->id,
-		      etp_show_state(__entry->old_state),
-		      etp_show_state(__entry->new_state), __get_str(cause)));
+	    TP_printk("id %u %s -> %s (%s)", __entry->id, __get_str(old),
+		      __get_str(new), __get_str(cause)));
 
 #endif /* _ETP_TRACE_H */
 

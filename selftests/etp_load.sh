@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Module lifecycle: repeated load/unload, the genetlink family appearing and
 # going with the module, `etpctl info`, and the proto parameter refusing
-# numbers outside RFC 3692's experimental pair.
+# numbers outside RFC 3692's experimental pair. The shipping build carries
+# no test hooks; the test build adds the "etp_test" family.
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -51,6 +52,22 @@ refused() {
 check "proto=6 refused with a message" refused 6
 check "proto=300 refused with a message" refused 300
 check "proto=abc refused with a message" refused abc
+
+if [[ -f $ETP_KO_SHIPPING ]]; then
+	insmod "$ETP_KO_SHIPPING"
+	check "shipping build: family etp present" \
+		bash -c 'genl ctrl get name etp >/dev/null 2>&1'
+	check "shipping build: no etp_test family" \
+		bash -c '! genl ctrl get name etp_test >/dev/null 2>&1'
+	check "shipping build: etpctl info works" etpctl info
+	rmmod etp
+else
+	check_fail "shipping build $ETP_KO_SHIPPING missing"
+fi
+etp_load
+check "test build: etp_test family present" \
+	bash -c 'genl ctrl get name etp_test >/dev/null 2>&1'
+etp_unload
 
 etp_load proto=254
 check "proto=254 accepted and reported" \

@@ -10,7 +10,7 @@ require_root
 require_cmd jq setpriv
 etp_load
 
-CMD_INFO=1 CMD_PARAM_SET=4 CMD_TEST_TIMERS=12
+CMD_INFO=1 CMD_PARAM_SET=4
 A_VERSION=1 A_PARAMS=3
 P_MSL_MS=1 P_RETRIES=4
 
@@ -67,8 +67,12 @@ check "unprivileged user can read info" nobody etpctl info
 out=$(nobody etpctl param set msl_ms 100 2>&1)
 check "unprivileged user cannot set parameters" \
 	bash -c "[[ '$out' == *'not permitted'* ]]"
-check "unprivileged user cannot arm test timers" \
-	bash -c '! setpriv --reuid=65534 --regid=65534 --clear-groups etpctl test-timers 1 1'
+out=$(nobody etp_testctl timers 1 1 2>&1)
+check "unprivileged user cannot arm test timers: $out" \
+	bash -c "[[ '$out' == *'not permitted'* ]]"
+out=$(nobody etp_nlraw -F etp_test 2 1:u32:1000 6:u32:1000 2>&1)
+check "unprivileged user cannot run the timer benchmark: $out" \
+	bash -c "[[ '$out' == EPERM* ]]"
 check "nothing changed" [ "$(msl)" = 30000 ]
 
 ns_create A B

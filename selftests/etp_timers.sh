@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The kernel side of the timer wheel: an idle module makes no wakeups, a
-# batch of timers armed through the test hook all fire, none early and none
+# batch of timers armed through the test hook (etp_testctl) all fire, none early and none
 # later than the wheel's bound (plus VM scheduling slack), and netns
 # deletion and rmmod with timers still pending are clean (the VM runner
 # fails the run on any KASAN, DEBUG_OBJECTS or kmemleak report).
@@ -29,17 +29,17 @@ wait_fired() {
 	local i
 
 	for i in $(seq 1 100); do
-		[[ $(ip netns exec "$1" etpctl -j test-timers | jq .fired) == "$2" ]] &&
+		[[ $(ip netns exec "$1" etp_testctl timers | jq .fired) == "$2" ]] &&
 			return 0
 		sleep 0.2
 	done
 	return 1
 }
 
-ip netns exec "$A" etpctl test-timers 3000 2000 >/dev/null
+ip netns exec "$A" etp_testctl timers 3000 2000 >/dev/null
 check "3000 timers armed" [ "$(etp_stat "$A" timers_armed)" = 3000 ]
 check "3000 timers fired within 20 s" wait_fired "$A" 3000
-report=$(ip netns exec "$A" etpctl -j test-timers)
+report=$(ip netns exec "$A" etp_testctl timers)
 log "batch: $report"
 check "none fired early" [ "$(jq .early <<<"$report")" = 0 ]
 check "none later than bound + ${SLACK_MS} ms" \
@@ -55,8 +55,8 @@ check "no wakeups once the wheel is empty" \
 
 # Teardown with pending timers: netns deletion, then rmmod.
 ns_create B C
-ip netns exec "$B" etpctl test-timers 2000 600000 >/dev/null
-ip netns exec "$C" etpctl test-timers 2000 600000 >/dev/null
+ip netns exec "$B" etp_testctl timers 2000 600000 >/dev/null
+ip netns exec "$C" etp_testctl timers 2000 600000 >/dev/null
 check "netns deleted with 2000 pending timers" ip netns del "$B"
 check "rmmod with 2000 pending timers in a live netns" rmmod etp
 check "module gone" bash -c '! [ -d /sys/module/etp ]'

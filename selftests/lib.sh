@@ -11,7 +11,9 @@ ksft_fail=1
 ksft_skip=4
 
 ETP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ETP_KO=${ETP_KO:-$ETP_TOP/build/kmod/$(uname -r)/etp.ko}
+# The test build (ETP_SELFTEST=y): the one with the etp_test family.
+ETP_KO=${ETP_KO:-$ETP_TOP/build/kmod-test/$(uname -r)/etp.ko}
+ETP_KO_SHIPPING=$ETP_TOP/build/kmod/$(uname -r)/etp.ko
 export PATH="$ETP_TOP/build/bin:$PATH"
 
 ETP_NS=()

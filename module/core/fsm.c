@@ -11,27 +11,14 @@
 /* RFC 9293 3.7.1: what a peer that sent no MSS option can take. */
 #define ETP_DEFAULT_PEER_MSS	536
 
-void etp_fsm_params_default(struct etp_fsm_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->msl_ms = 30000;
-	p->rto_initial_ms = 1000;
-	p->rto_max_ms = 60000;
-	p->fin_wait2_ms = 60000;
-	p->mss = 1460;
-	p->rcv_wnd = 65535;
-	p->syn_retries = 5;
-	p->retries = 8;
-}
-
-void etp_fsm_init(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_init(struct etp_tcb *tcb, const struct etp_params *p,
 		  u16 lport, u16 rport)
 {
 	memset(tcb, 0, sizeof(*tcb));
-	tcb->state = ETP_CLOSED;
+	tcb->state = ETP_STATE_CLOSED;
 	tcb->lport = lport;
 	tcb->rport = rport;
-	tcb->rcv_wnd = p->rcv_wnd;
+	tcb->rcv_wnd = p->rcvbuf;
 	tcb->mss = p->mss;
 	tcb->peer_mss = ETP_DEFAULT_PEER_MSS;
 	tcb->rto_ms = p->rto_initial_ms;
@@ -52,7 +39,7 @@ static bool our_fin_acked(const struct etp_tcb *tcb)
 	return tcb->snd_una == tcb->snd_nxt;
 }
 
-static u32 twice_msl(const struct etp_fsm_params *p)
+static u32 twice_msl(const struct etp_params *p)
 {
 	return p->msl_ms > 0x7fffffffu ? 0xffffffffu : 2 * p->msl_ms;
 }
@@ -72,12 +59,12 @@ static void count(struct etp_actions *act, enum etp_count c)
 }
 
 static void set_state(struct etp_tcb *tcb, struct etp_actions *act,
-		      enum etp_state s, enum etp_cause cause)
+		      enum etp_conn_state s, enum etp_cause cause)
 {
 	tcb->state = s;
 	act->new_state = s;
 	act->cause = cause;
-	if (s == ETP_ESTABLISHED)
+	if (s == ETP_STATE_ESTABLISHED)
 		count(act, ETP_CNT_ESTABLISHED);
 }
 
@@ -101,11 +88,11 @@ static void cancel(struct etp_actions *act, enum etp_timer_id id)
  * state left, whatever the cause.
  */
 static void finish(struct etp_tcb *tcb, struct etp_actions *act,
-		   enum etp_state to, enum etp_cause cause, enum etp_error err)
+		   enum etp_conn_state to, enum etp_cause cause, enum etp_error err)
 {
-	if (tcb->state == ETP_SYN_SENT || tcb->state == ETP_SYN_RCVD)
+	if (tcb->state == ETP_STATE_SYN_SENT || tcb->state == ETP_STATE_SYN_RCVD)
 		count(act, ETP_CNT_ATTEMPT_FAIL);
-	if (tcb->state == ETP_ESTABLISHED || tcb->state == ETP_CLOSE_WAIT)
+	if (tcb->state == ETP_STATE_ESTABLISHED || tcb->state == ETP_STATE_CLOSE_WAIT)
 		count(act, ETP_CNT_ESTAB_RESET);
 	set_state(tcb, act, to, cause);
 	tcb->error = err;
@@ -162,7 +149,7 @@ static void reset_reply(const struct etp_seg *seg, struct etp_actions *act,
 }
 
 /* A new segment goes into flight: retransmission state starts over. */
-static void retx_start(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void retx_start(struct etp_tcb *tcb, const struct etp_params *p,
 		       struct etp_actions *act)
 {
 	tcb->retries = 0;
@@ -170,8 +157,8 @@ static void retx_start(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	arm(act, ETP_T_RETX, tcb->rto_ms);
 }
 
-static void send_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
-		     struct etp_actions *act, enum etp_state next,
+static void send_fin(struct etp_tcb *tcb, const struct etp_params *p,
+		     struct etp_actions *act, enum etp_conn_state next,
 		     enum etp_cause cause)
 {
 	emit(tcb, act, ETP_FLAG_FIN | ETP_FLAG_ACK, tcb->snd_nxt);
@@ -181,10 +168,10 @@ static void send_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 }
 
 static void enter_time_wait(struct etp_tcb *tcb,
-			    const struct etp_fsm_params *p,
+			    const struct etp_params *p,
 			    struct etp_actions *act, enum etp_cause cause)
 {
-	set_state(tcb, act, ETP_TIME_WAIT, cause);
+	set_state(tcb, act, ETP_STATE_TIME_WAIT, cause);
 	cancel(act, ETP_T_RETX);
 	cancel(act, ETP_T_FIN_WAIT_2);
 	arm(act, ETP_T_TIME_WAIT, twice_msl(p));
@@ -208,18 +195,18 @@ static void take_window(struct etp_tcb *tcb, const struct etp_seg *seg)
 
 /* --- user calls --------------------------------------------------------- */
 
-void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_params *p,
 			 u32 iss, struct etp_actions *act)
 {
 	act_begin(tcb, act);
-	if (tcb->state != ETP_CLOSED)
+	if (tcb->state != ETP_STATE_CLOSED)
 		return;
 	tcb->passive = false;
 	tcb->iss = iss;
 	tcb->snd_una = iss;
 	tcb->snd_nxt = iss + 1;
 	emit(tcb, act, ETP_FLAG_SYN, iss);
-	set_state(tcb, act, ETP_SYN_SENT, ETP_CAUSE_CONNECT);
+	set_state(tcb, act, ETP_STATE_SYN_SENT, ETP_CAUSE_CONNECT);
 	count(act, ETP_CNT_ACTIVE_OPEN);
 	retx_start(tcb, p, act);
 }
@@ -227,8 +214,8 @@ void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act)
 {
 	act_begin(tcb, act);
-	if (tcb->state == ETP_CLOSED)
-		set_state(tcb, act, ETP_LISTEN, ETP_CAUSE_LISTEN);
+	if (tcb->state == ETP_STATE_CLOSED)
+		set_state(tcb, act, ETP_STATE_LISTEN, ETP_CAUSE_LISTEN);
 }
 
 /*
@@ -239,8 +226,8 @@ void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act)
 bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act)
 {
 	memset(act, 0, sizeof(*act));
-	act->old_state = ETP_LISTEN;
-	act->new_state = ETP_LISTEN;
+	act->old_state = ETP_STATE_LISTEN;
+	act->new_state = ETP_STATE_LISTEN;
 	if (seg->flags & ETP_FLAG_RST) {
 		act->drop = ETP_DROP_RST_INVALID;
 		return false;
@@ -257,12 +244,12 @@ bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act)
 	return true;
 }
 
-void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
 			  const struct etp_seg *syn, u32 iss,
 			  struct etp_actions *act)
 {
 	act_begin(tcb, act);
-	act->old_state = ETP_LISTEN;
+	act->old_state = ETP_STATE_LISTEN;
 	tcb->passive = true;
 	tcb->iss = iss;
 	tcb->snd_una = iss;
@@ -271,7 +258,7 @@ void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	tcb->snd_wnd = syn->window;
 	tcb->max_snd_wnd = syn->window;
 	emit(tcb, act, ETP_FLAG_SYN | ETP_FLAG_ACK, iss);
-	set_state(tcb, act, ETP_SYN_RCVD, ETP_CAUSE_SYN);
+	set_state(tcb, act, ETP_STATE_SYN_RCVD, ETP_CAUSE_SYN);
 	count(act, ETP_CNT_PASSIVE_OPEN);
 	retx_start(tcb, p, act);
 }
@@ -281,25 +268,25 @@ void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_fsm_params *p,
  * completes: a FIN sent now could not be retransmitted together with the
  * unacknowledged SYN|ACK (SYN+FIN is not a valid segment here).
  */
-bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_params *p,
 		   struct etp_actions *act)
 {
 	act_begin(tcb, act);
 	switch (tcb->state) {
-	case ETP_LISTEN:
-	case ETP_SYN_SENT:
-		finish(tcb, act, ETP_CLOSED, ETP_CAUSE_CLOSE, ETP_ERR_NONE);
+	case ETP_STATE_LISTEN:
+	case ETP_STATE_SYN_SENT:
+		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_CLOSE, ETP_ERR_NONE);
 		return true;
-	case ETP_SYN_RCVD:
+	case ETP_STATE_SYN_RCVD:
 		if (tcb->close_pending)
 			return false;
 		tcb->close_pending = true;
 		return true;
-	case ETP_ESTABLISHED:
-		send_fin(tcb, p, act, ETP_FIN_WAIT_1, ETP_CAUSE_CLOSE);
+	case ETP_STATE_ESTABLISHED:
+		send_fin(tcb, p, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_CLOSE);
 		return true;
-	case ETP_CLOSE_WAIT:
-		send_fin(tcb, p, act, ETP_LAST_ACK, ETP_CAUSE_CLOSE);
+	case ETP_STATE_CLOSE_WAIT:
+		send_fin(tcb, p, act, ETP_STATE_LAST_ACK, ETP_CAUSE_CLOSE);
 		return true;
 	default:
 		return false;
@@ -311,19 +298,19 @@ bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act)
 {
 	act_begin(tcb, act);
 	switch (tcb->state) {
-	case ETP_CLOSED:
+	case ETP_STATE_CLOSED:
 		return false;
-	case ETP_SYN_RCVD:
-	case ETP_ESTABLISHED:
-	case ETP_FIN_WAIT_1:
-	case ETP_FIN_WAIT_2:
-	case ETP_CLOSE_WAIT:
+	case ETP_STATE_SYN_RCVD:
+	case ETP_STATE_ESTABLISHED:
+	case ETP_STATE_FIN_WAIT_1:
+	case ETP_STATE_FIN_WAIT_2:
+	case ETP_STATE_CLOSE_WAIT:
 		emit(tcb, act, ETP_FLAG_RST, tcb->snd_nxt);
 		break;
 	default:
 		break;
 	}
-	finish(tcb, act, ETP_CLOSED, ETP_CAUSE_ABORT, ETP_ERR_RESET);
+	finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_ABORT, ETP_ERR_RESET);
 	return true;
 }
 
@@ -334,20 +321,20 @@ bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act)
  * False: nothing is in flight in this state.
  */
 static bool retx_what(const struct etp_tcb *tcb,
-		      const struct etp_fsm_params *p, u8 *flags, u32 *seq,
-		      u8 *limit)
+		      const struct etp_params *p, u8 *flags, u32 *seq,
+		      u32 *limit)
 {
 	switch (tcb->state) {
-	case ETP_SYN_SENT:
-	case ETP_SYN_RCVD:
-		*flags = tcb->state == ETP_SYN_SENT ? ETP_FLAG_SYN :
+	case ETP_STATE_SYN_SENT:
+	case ETP_STATE_SYN_RCVD:
+		*flags = tcb->state == ETP_STATE_SYN_SENT ? ETP_FLAG_SYN :
 			 ETP_FLAG_SYN | ETP_FLAG_ACK;
 		*seq = tcb->iss;
 		*limit = p->syn_retries;
 		return true;
-	case ETP_FIN_WAIT_1:
-	case ETP_CLOSING:
-	case ETP_LAST_ACK:
+	case ETP_STATE_FIN_WAIT_1:
+	case ETP_STATE_CLOSING:
+	case ETP_STATE_LAST_ACK:
 		*flags = ETP_FLAG_FIN | ETP_FLAG_ACK;
 		*seq = tcb->snd_nxt - 1;
 		*limit = p->retries;
@@ -357,19 +344,19 @@ static bool retx_what(const struct etp_tcb *tcb,
 	}
 }
 
-static void on_retx(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void on_retx(struct etp_tcb *tcb, const struct etp_params *p,
 		    struct etp_actions *act)
 {
-	u8 flags, limit;
-	u32 seq;
+	u32 seq, limit;
+	u8 flags;
 
 	if (!retx_what(tcb, p, &flags, &seq, &limit))
 		return;
 	if (tcb->retries >= limit) {
 		count(act, ETP_CNT_TIMEOUT);
 		finish(tcb, act,
-		       tcb->passive && tcb->state == ETP_SYN_RCVD ?
-		       ETP_LISTEN : ETP_CLOSED,
+		       tcb->passive && tcb->state == ETP_STATE_SYN_RCVD ?
+		       ETP_STATE_LISTEN : ETP_STATE_CLOSED,
 		       ETP_CAUSE_TIMEOUT, ETP_ERR_TIMEDOUT);
 		return;
 	}
@@ -389,10 +376,10 @@ static void on_retx(struct etp_tcb *tcb, const struct etp_fsm_params *p,
  */
 static void on_fin_wait_2(struct etp_tcb *tcb, struct etp_actions *act)
 {
-	if (tcb->state != ETP_FIN_WAIT_2)
+	if (tcb->state != ETP_STATE_FIN_WAIT_2)
 		return;
 	emit(tcb, act, ETP_FLAG_RST, tcb->snd_nxt);
-	finish(tcb, act, ETP_CLOSED, ETP_CAUSE_FIN_WAIT_2_TIMEOUT,
+	finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_FIN_WAIT_2_TIMEOUT,
 	       ETP_ERR_TIMEDOUT);
 }
 
@@ -400,7 +387,7 @@ static void on_fin_wait_2(struct etp_tcb *tcb, struct etp_actions *act)
  * A timer whose state has passed is ignored, so a cancel that loses a race
  * with the expiry is harmless.
  */
-void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_params *p,
 		   enum etp_timer_id id, struct etp_actions *act)
 {
 	act_begin(tcb, act);
@@ -412,8 +399,8 @@ void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 		on_fin_wait_2(tcb, act);
 		break;
 	case ETP_T_TIME_WAIT:
-		if (tcb->state == ETP_TIME_WAIT)
-			finish(tcb, act, ETP_CLOSED, ETP_CAUSE_TIME_WAIT_DONE,
+		if (tcb->state == ETP_STATE_TIME_WAIT)
+			finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_TIME_WAIT_DONE,
 			       ETP_ERR_NONE);
 		break;
 	default:
@@ -443,20 +430,20 @@ bool etp_fsm_reset_for(const struct etp_seg *seg, struct etp_seg *rst)
 	return true;
 }
 
-static void seg_closed(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void seg_closed(struct etp_tcb *tcb, const struct etp_params *p,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	reset_reply(seg, act, ETP_DROP_NO_CONN);
 }
 
-static void seg_listen(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void seg_listen(struct etp_tcb *tcb, const struct etp_params *p,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	etp_fsm_listen(seg, act);
 }
 
 /* RFC 9293 3.10.7.3. */
-static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_params *p,
 			 const struct etp_seg *seg, struct etp_actions *act)
 {
 	bool has_ack = seg->flags & ETP_FLAG_ACK;
@@ -476,7 +463,7 @@ static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 			return;
 		}
 		count(act, ETP_CNT_RST_IN);
-		finish(tcb, act, ETP_CLOSED, ETP_CAUSE_RST, ETP_ERR_REFUSED);
+		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_RST, ETP_ERR_REFUSED);
 		return;
 	}
 	if (!(seg->flags & ETP_FLAG_SYN)) {
@@ -488,7 +475,7 @@ static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 		tcb->snd_una = seg->ack;
 		take_window(tcb, seg);
 		cancel(act, ETP_T_RETX);
-		set_state(tcb, act, ETP_ESTABLISHED, ETP_CAUSE_SYNACK);
+		set_state(tcb, act, ETP_STATE_ESTABLISHED, ETP_CAUSE_SYNACK);
 		send_ack(tcb, act);
 		return;
 	}
@@ -496,7 +483,7 @@ static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	tcb->snd_wnd = seg->window;
 	tcb->max_snd_wnd = seg->window;
 	emit(tcb, act, ETP_FLAG_SYN | ETP_FLAG_ACK, tcb->iss);
-	set_state(tcb, act, ETP_SYN_RCVD, ETP_CAUSE_SYN);
+	set_state(tcb, act, ETP_STATE_SYN_RCVD, ETP_CAUSE_SYN);
 	retx_start(tcb, p, act);
 }
 
@@ -516,7 +503,7 @@ static bool syn_rcvd_peer_syn(struct etp_tcb *tcb, const struct etp_seg **segp,
 {
 	const struct etp_seg *seg = *segp;
 
-	if (tcb->state != ETP_SYN_RCVD || !(seg->flags & ETP_FLAG_SYN) ||
+	if (tcb->state != ETP_STATE_SYN_RCVD || !(seg->flags & ETP_FLAG_SYN) ||
 	    (seg->flags & ETP_FLAG_RST) || seg->seq != tcb->irs)
 		return false;
 	if (!(seg->flags & ETP_FLAG_ACK)) {
@@ -538,7 +525,7 @@ static bool syn_rcvd_peer_syn(struct etp_tcb *tcb, const struct etp_seg **segp,
  * made to accept valid ACKs ... and RSTs"); *text_ok says whether its
  * text and FIN may be taken too.
  */
-static bool check_seq(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static bool check_seq(struct etp_tcb *tcb, const struct etp_params *p,
 		      const struct etp_seg *seg, struct etp_actions *act,
 		      bool *text_ok)
 {
@@ -562,7 +549,7 @@ static bool check_seq(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	send_ack(tcb, act);
 	act->drop = ETP_DROP_OUT_OF_WINDOW;
 	/* The peer's FIN again: our ACK of it was lost, so stay 2 MSL more. */
-	if (tcb->state == ETP_TIME_WAIT && (seg->flags & ETP_FLAG_FIN) &&
+	if (tcb->state == ETP_STATE_TIME_WAIT && (seg->flags & ETP_FLAG_FIN) &&
 	    seg->seq + len == tcb->rcv_nxt) {
 		act->drop = ETP_DROP_NONE;
 		act->cause = ETP_CAUSE_FIN;
@@ -575,7 +562,7 @@ static bool check_seq(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 static void on_rst(struct etp_tcb *tcb, const struct etp_seg *seg,
 		   struct etp_actions *act)
 {
-	if (tcb->state == ETP_TIME_WAIT) {
+	if (tcb->state == ETP_STATE_TIME_WAIT) {
 		act->drop = ETP_DROP_RST_TIME_WAIT;
 		return;
 	}
@@ -585,20 +572,20 @@ static void on_rst(struct etp_tcb *tcb, const struct etp_seg *seg,
 	}
 	count(act, ETP_CNT_RST_IN);
 	switch (tcb->state) {
-	case ETP_SYN_RCVD:
+	case ETP_STATE_SYN_RCVD:
 		if (tcb->passive)
-			finish(tcb, act, ETP_LISTEN, ETP_CAUSE_RST,
+			finish(tcb, act, ETP_STATE_LISTEN, ETP_CAUSE_RST,
 			       ETP_ERR_RESET);
 		else
-			finish(tcb, act, ETP_CLOSED, ETP_CAUSE_RST,
+			finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_RST,
 			       ETP_ERR_REFUSED);
 		break;
-	case ETP_CLOSING:
-	case ETP_LAST_ACK:
-		finish(tcb, act, ETP_CLOSED, ETP_CAUSE_RST, ETP_ERR_NONE);
+	case ETP_STATE_CLOSING:
+	case ETP_STATE_LAST_ACK:
+		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_RST, ETP_ERR_NONE);
 		break;
 	default:
-		finish(tcb, act, ETP_CLOSED, ETP_CAUSE_RST, ETP_ERR_RESET);
+		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_RST, ETP_ERR_RESET);
 		break;
 	}
 }
@@ -610,15 +597,15 @@ static void on_rst(struct etp_tcb *tcb, const struct etp_seg *seg,
  */
 static void on_syn(struct etp_tcb *tcb, struct etp_actions *act)
 {
-	if (tcb->state == ETP_SYN_RCVD && tcb->passive) {
-		finish(tcb, act, ETP_LISTEN, ETP_CAUSE_SYN, ETP_ERR_RESET);
+	if (tcb->state == ETP_STATE_SYN_RCVD && tcb->passive) {
+		finish(tcb, act, ETP_STATE_LISTEN, ETP_CAUSE_SYN, ETP_ERR_RESET);
 		act->drop = ETP_DROP_SYN_SYNCED;
 		return;
 	}
 	challenge_ack(tcb, act, ETP_DROP_SYN_SYNCED);
 }
 
-static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_params *p,
 			 const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (!etp_after(seg->ack, tcb->snd_una) ||
@@ -629,30 +616,30 @@ static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	tcb->snd_una = seg->ack;
 	take_window(tcb, seg);
 	cancel(act, ETP_T_RETX);
-	set_state(tcb, act, ETP_ESTABLISHED, ETP_CAUSE_ACK);
+	set_state(tcb, act, ETP_STATE_ESTABLISHED, ETP_CAUSE_ACK);
 	if (tcb->close_pending)
-		send_fin(tcb, p, act, ETP_FIN_WAIT_1, ETP_CAUSE_ACK);
+		send_fin(tcb, p, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_ACK);
 	return true;
 }
 
 /* What an ACK of our FIN does, per state. False: processing ends. */
-static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_params *p,
 		       struct etp_actions *act)
 {
 	if (!our_fin_acked(tcb))
 		return true;
 	switch (tcb->state) {
-	case ETP_FIN_WAIT_1:
-		set_state(tcb, act, ETP_FIN_WAIT_2, ETP_CAUSE_ACK);
+	case ETP_STATE_FIN_WAIT_1:
+		set_state(tcb, act, ETP_STATE_FIN_WAIT_2, ETP_CAUSE_ACK);
 		cancel(act, ETP_T_RETX);
 		if (p->fin_wait2_ms)
 			arm(act, ETP_T_FIN_WAIT_2, p->fin_wait2_ms);
 		return true;
-	case ETP_CLOSING:
+	case ETP_STATE_CLOSING:
 		enter_time_wait(tcb, p, act, ETP_CAUSE_ACK);
 		return true;
-	case ETP_LAST_ACK:
-		finish(tcb, act, ETP_CLOSED, ETP_CAUSE_ACK, ETP_ERR_NONE);
+	case ETP_STATE_LAST_ACK:
+		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_ACK, ETP_ERR_NONE);
 		return false;
 	default:
 		return true;
@@ -663,14 +650,14 @@ static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
  * Step five. Acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]
  * (RFC 5961 5.2); below SND.UNA they are duplicates and carry nothing new.
  */
-static bool on_ack(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static bool on_ack(struct etp_tcb *tcb, const struct etp_params *p,
 		   const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (!(seg->flags & ETP_FLAG_ACK)) {
 		act->drop = ETP_DROP_NO_ACK;
 		return false;
 	}
-	if (tcb->state == ETP_SYN_RCVD)
+	if (tcb->state == ETP_STATE_SYN_RCVD)
 		return ack_syn_rcvd(tcb, p, seg, act);
 	if (etp_after(seg->ack, tcb->snd_nxt)) {
 		send_ack(tcb, act);
@@ -694,10 +681,10 @@ static bool on_ack(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	return ack_of_fin(tcb, p, act);
 }
 
-static bool state_receives_text(enum etp_state s)
+static bool state_receives_text(enum etp_conn_state s)
 {
-	return s == ETP_ESTABLISHED || s == ETP_FIN_WAIT_1 ||
-	       s == ETP_FIN_WAIT_2;
+	return s == ETP_STATE_ESTABLISHED || s == ETP_STATE_FIN_WAIT_1 ||
+	       s == ETP_STATE_FIN_WAIT_2;
 }
 
 /*
@@ -740,18 +727,18 @@ static bool on_text(struct etp_tcb *tcb, const struct etp_seg *seg,
 }
 
 /* Step eight: where the peer's FIN takes each state. */
-static const u8 fin_next[ETP_STATE_END] = {
-	[ETP_ESTABLISHED]	= ETP_CLOSE_WAIT,
-	[ETP_FIN_WAIT_1]	= ETP_CLOSING,
-	[ETP_FIN_WAIT_2]	= ETP_TIME_WAIT,
+static const u8 fin_next[__ETP_STATE_MAX] = {
+	[ETP_STATE_ESTABLISHED]	= ETP_STATE_CLOSE_WAIT,
+	[ETP_STATE_FIN_WAIT_1]	= ETP_STATE_CLOSING,
+	[ETP_STATE_FIN_WAIT_2]	= ETP_STATE_TIME_WAIT,
 };
 
-static void on_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void on_fin(struct etp_tcb *tcb, const struct etp_params *p,
 		   struct etp_actions *act, bool fin_ok)
 {
-	enum etp_state next = fin_next[tcb->state];
+	enum etp_conn_state next = fin_next[tcb->state];
 
-	if (tcb->state == ETP_TIME_WAIT) {
+	if (tcb->state == ETP_STATE_TIME_WAIT) {
 		send_ack(tcb, act);
 		act->cause = ETP_CAUSE_FIN;
 		arm(act, ETP_T_TIME_WAIT, twice_msl(p));
@@ -769,13 +756,13 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 	}
 	tcb->rcv_nxt++;
 	send_ack(tcb, act);
-	if (next == ETP_TIME_WAIT)
+	if (next == ETP_STATE_TIME_WAIT)
 		enter_time_wait(tcb, p, act, ETP_CAUSE_FIN);
 	else
 		set_state(tcb, act, next, ETP_CAUSE_FIN);
 }
 
-static void seg_synced(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+static void seg_synced(struct etp_tcb *tcb, const struct etp_params *p,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	struct etp_seg trimmed;
@@ -804,121 +791,31 @@ static void seg_synced(struct etp_tcb *tcb, const struct etp_fsm_params *p,
 }
 
 typedef void (*etp_seg_fn)(struct etp_tcb *tcb,
-			   const struct etp_fsm_params *p,
+			   const struct etp_params *p,
 			   const struct etp_seg *seg, struct etp_actions *act);
 
-static const etp_seg_fn seg_handlers[ETP_STATE_END] = {
-	[ETP_CLOSED]		= seg_closed,
-	[ETP_LISTEN]		= seg_listen,
-	[ETP_SYN_SENT]		= seg_syn_sent,
-	[ETP_SYN_RCVD]		= seg_synced,
-	[ETP_ESTABLISHED]	= seg_synced,
-	[ETP_FIN_WAIT_1]	= seg_synced,
-	[ETP_FIN_WAIT_2]	= seg_synced,
-	[ETP_CLOSE_WAIT]	= seg_synced,
-	[ETP_CLOSING]		= seg_synced,
-	[ETP_LAST_ACK]		= seg_synced,
-	[ETP_TIME_WAIT]		= seg_synced,
+static const etp_seg_fn seg_handlers[__ETP_STATE_MAX] = {
+	[ETP_STATE_CLOSED]		= seg_closed,
+	[ETP_STATE_LISTEN]		= seg_listen,
+	[ETP_STATE_SYN_SENT]		= seg_syn_sent,
+	[ETP_STATE_SYN_RCVD]		= seg_synced,
+	[ETP_STATE_ESTABLISHED]	= seg_synced,
+	[ETP_STATE_FIN_WAIT_1]	= seg_synced,
+	[ETP_STATE_FIN_WAIT_2]	= seg_synced,
+	[ETP_STATE_CLOSE_WAIT]	= seg_synced,
+	[ETP_STATE_CLOSING]		= seg_synced,
+	[ETP_STATE_LAST_ACK]		= seg_synced,
+	[ETP_STATE_TIME_WAIT]		= seg_synced,
 };
 
-void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_params *p,
 		     const struct etp_seg *seg, struct etp_actions *act)
 {
 	act_begin(tcb, act);
-	if ((unsigned int)tcb->state >= ETP_STATE_END ||
+	if ((unsigned int)tcb->state >= __ETP_STATE_MAX ||
 	    !seg_handlers[tcb->state]) {
 		reset_reply(seg, act, ETP_DROP_NO_CONN);
 		return;
 	}
 	seg_handlers[tcb->state](tcb, p, seg, act);
-}
-
-/* --- names -------------------------------------------------------------- */
-
-static const char * const state_names[ETP_STATE_END] = {
-	[ETP_CLOSED]		= "CLOSED",
-	[ETP_LISTEN]		= "LISTEN",
-	[ETP_SYN_SENT]		= "SYN_SENT",
-	[ETP_SYN_RCVD]		= "SYN_RCVD",
-	[ETP_ESTABLISHED]	= "ESTABLISHED",
-	[ETP_FIN_WAIT_1]	= "FIN_WAIT_1",
-	[ETP_FIN_WAIT_2]	= "FIN_WAIT_2",
-	[ETP_CLOSE_WAIT]	= "CLOSE_WAIT",
-	[ETP_CLOSING]		= "CLOSING",
-	[ETP_LAST_ACK]		= "LAST_ACK",
-	[ETP_TIME_WAIT]		= "TIME_WAIT",
-};
-
-static const char * const cause_names[ETP_CAUSE_MAX] = {
-	[ETP_CAUSE_NONE]		= "none",
-	[ETP_CAUSE_CONNECT]		= "connect",
-	[ETP_CAUSE_LISTEN]		= "listen",
-	[ETP_CAUSE_SYN]			= "syn",
-	[ETP_CAUSE_SYNACK]		= "synack",
-	[ETP_CAUSE_ACK]			= "ack",
-	[ETP_CAUSE_FIN]			= "fin",
-	[ETP_CAUSE_RST]			= "rst",
-	[ETP_CAUSE_CLOSE]		= "close",
-	[ETP_CAUSE_ABORT]		= "abort",
-	[ETP_CAUSE_TIMEOUT]		= "timeout",
-	[ETP_CAUSE_FIN_WAIT_2_TIMEOUT]	= "fin_wait_2_timeout",
-	[ETP_CAUSE_TIME_WAIT_DONE]	= "time_wait_done",
-};
-
-static const char * const error_names[ETP_ERR_MAX] = {
-	[ETP_ERR_NONE]		= "none",
-	[ETP_ERR_REFUSED]	= "refused",
-	[ETP_ERR_RESET]		= "reset",
-	[ETP_ERR_TIMEDOUT]	= "timed_out",
-};
-
-static const char * const drop_names[ETP_DROP_MAX] = {
-	[ETP_DROP_NONE]			= "none",
-	[ETP_DROP_NO_CONN]		= "no_conn",
-	[ETP_DROP_OUT_OF_WINDOW]	= "out_of_window",
-	[ETP_DROP_BAD_ACK]		= "bad_ack",
-	[ETP_DROP_NO_ACK]		= "no_ack",
-	[ETP_DROP_NO_SYN]		= "no_syn",
-	[ETP_DROP_RST_INVALID]		= "rst_invalid",
-	[ETP_DROP_RST_TIME_WAIT]	= "rst_time_wait",
-	[ETP_DROP_SYN_SYNCED]		= "syn_synced",
-	[ETP_DROP_OUT_OF_ORDER]		= "out_of_order",
-	[ETP_DROP_AFTER_FIN]		= "after_fin",
-};
-
-static const char * const timer_names[ETP_T_MAX] = {
-	[ETP_T_RETX]		= "retx",
-	[ETP_T_FIN_WAIT_2]	= "fin_wait_2",
-	[ETP_T_TIME_WAIT]	= "time_wait",
-};
-
-static const char *name_of(const char * const *names, unsigned int n,
-			   unsigned int i)
-{
-	return i < n && names[i] ? names[i] : "?";
-}
-
-const char *etp_state_name(enum etp_state s)
-{
-	return name_of(state_names, ETP_STATE_END, s);
-}
-
-const char *etp_cause_name(enum etp_cause c)
-{
-	return name_of(cause_names, ETP_CAUSE_MAX, c);
-}
-
-const char *etp_error_name(enum etp_error e)
-{
-	return name_of(error_names, ETP_ERR_MAX, e);
-}
-
-const char *etp_drop_name(enum etp_drop d)
-{
-	return name_of(drop_names, ETP_DROP_MAX, d);
-}
-
-const char *etp_timer_name(enum etp_timer_id id)
-{
-	return name_of(timer_names, ETP_T_MAX, id);
 }

@@ -13,24 +13,9 @@
 #define _ETP_CORE_FSM_H
 
 #include "etp_types.h"
+#include "params.h"
+#include "seq.h"
 #include "wire.h"
-#include "../../include/uapi/linux/etp.h"
-
-/* The state numbers are the uapi's, so netlink carries them unchanged. */
-enum etp_state {
-	ETP_CLOSED = ETP_STATE_CLOSED,
-	ETP_LISTEN = ETP_STATE_LISTEN,
-	ETP_SYN_SENT = ETP_STATE_SYN_SENT,
-	ETP_SYN_RCVD = ETP_STATE_SYN_RCVD,
-	ETP_ESTABLISHED = ETP_STATE_ESTABLISHED,
-	ETP_FIN_WAIT_1 = ETP_STATE_FIN_WAIT_1,
-	ETP_FIN_WAIT_2 = ETP_STATE_FIN_WAIT_2,
-	ETP_CLOSE_WAIT = ETP_STATE_CLOSE_WAIT,
-	ETP_CLOSING = ETP_STATE_CLOSING,
-	ETP_LAST_ACK = ETP_STATE_LAST_ACK,
-	ETP_TIME_WAIT = ETP_STATE_TIME_WAIT,
-	ETP_STATE_END = __ETP_STATE_MAX
-};
 
 enum etp_timer_id {
 	ETP_T_RETX,		/* SYN, SYN|ACK or FIN retransmission */
@@ -101,24 +86,13 @@ enum etp_count {
 
 #define ETP_CNT_BIT(c)		(1u << (c))
 
-struct etp_fsm_params {
-	u32 msl_ms;		/* TIME_WAIT lasts 2 * msl_ms */
-	u32 rto_initial_ms;
-	u32 rto_max_ms;		/* backoff cap */
-	u32 fin_wait2_ms;	/* 0: FIN_WAIT_2 has no limit */
-	u16 mss;		/* advertised in SYN and SYN|ACK */
-	u16 rcv_wnd;		/* advertised window */
-	u8 syn_retries;		/* SYN and SYN|ACK retransmissions */
-	u8 retries;		/* FIN retransmissions */
-};
-
 /*
  * Transmission control block: everything the protocol needs per
  * connection, no pointers, so the glue can embed it in a full connection
  * or in a compact TIME_WAIT entry alike.
  */
 struct etp_tcb {
-	enum etp_state state;
+	enum etp_conn_state state;
 	enum etp_error error;	/* recorded reason the connection ended */
 	bool passive;		/* from a listener: RST returns to LISTEN */
 	bool close_pending;	/* user closed in SYN_RCVD: FIN after ACK */
@@ -141,8 +115,8 @@ struct etp_tcb {
 };
 
 struct etp_actions {
-	enum etp_state old_state;
-	enum etp_state new_state;
+	enum etp_conn_state old_state;
+	enum etp_conn_state new_state;
 	enum etp_cause cause;
 	enum etp_error error;	/* report to a waiting user */
 	enum etp_drop drop;
@@ -158,43 +132,25 @@ struct etp_actions {
 	struct etp_seg out;
 };
 
-/* Sequence number comparisons modulo 2^32. */
-static inline bool etp_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
-
-static inline bool etp_after(u32 a, u32 b)
-{
-	return etp_before(b, a);
-}
-
-void etp_fsm_params_default(struct etp_fsm_params *p);
-void etp_fsm_init(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_init(struct etp_tcb *tcb, const struct etp_params *p,
 		  u16 lport, u16 rport);
 
 bool etp_seq_acceptable(u32 rcv_nxt, u32 rcv_wnd, u32 seq, u32 len);
 
-void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_params *p,
 			 u32 iss, struct etp_actions *act);
 void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act);
 bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act);
-void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
 			  const struct etp_seg *syn, u32 iss,
 			  struct etp_actions *act);
-void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_params *p,
 		     const struct etp_seg *seg, struct etp_actions *act);
-bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_params *p,
 		   struct etp_actions *act);
 bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act);
-void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_fsm_params *p,
+void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_params *p,
 		   enum etp_timer_id id, struct etp_actions *act);
 bool etp_fsm_reset_for(const struct etp_seg *seg, struct etp_seg *rst);
-
-const char *etp_state_name(enum etp_state s);
-const char *etp_cause_name(enum etp_cause c);
-const char *etp_error_name(enum etp_error e);
-const char *etp_drop_name(enum etp_drop d);
-const char *etp_timer_name(enum etp_timer_id id);
 
 #endif /* _ETP_CORE_FSM_H */

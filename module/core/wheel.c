@@ -18,14 +18,10 @@
  * is filed again: that is what lets a re-arm to a later time leave the
  * timer where it is, and what carries delays beyond the top level.
  */
+#include "seq.h"
 #include "wheel.h"
 
 #define LVL_GRAN(lvl)	(1U << ((lvl) * ETP_WHEEL_LVL_SHIFT))
-
-static inline bool etp_before(u32 a, u32 b)
-{
-	return (s32)(a - b) < 0;
-}
 
 static inline u32 etp_fls(u32 x)
 {

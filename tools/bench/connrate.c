@@ -22,7 +22,6 @@
  *
  * Prints one line: proto=etp conns=N failed=F seconds=S rate=R
  */
-#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -235,14 +234,14 @@ static void etp_side_open(struct etp_side *s, const char *ns, unsigned int msl,
 
 	s->ns = ns;
 	enter_ns(ns);
-	err = nl_open(&s->req);
+	err = nl_open(&s->req, ETP_GENL_NAME);
 	if (!err)
-		err = nl_open(&s->ev);
+		err = nl_open(&s->ev, ETP_GENL_NAME);
 	if (err)
 		die("%s: netlink family '%s': %s (is etp.ko loaded?)", ns,
 		    ETP_GENL_NAME, strerror(-err));
 	nl_set_rcvbuf(&s->ev, 4 << 20);
-	err = nl_subscribe(&s->ev, s->ev.mcgrp_state);
+	err = nl_subscribe(&s->ev, ETP_MCGRP_STATE);
 	if (err)
 		die("%s: subscribe to '%s': %s", ns, ETP_MCGRP_STATE,
 		    strerror(-err));

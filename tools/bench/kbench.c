@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel timer benchmark client. For each number of pending timers it asks
- * etp.ko (ETP_CMD_TEST_BENCH, module/bench.c) to run the TCP-mix workload
+ * etp.ko (ETP_TEST_CMD_BENCH, module/test/bench.c) to run the TCP-mix workload
  * on the netns wheel and on one timer_list per connection, side by side in
  * one request, and prints the results as markdown tables.
  *
@@ -10,7 +10,7 @@
  *   REPS     runs per size; medians are printed (default 1)
  *   MS       shortest RTO: RTOs are MS..6 MS (default 200, the kernel's)
  *   PENDING  timers pending (default 1000 10000 100000 1000000)
- * Needs CAP_NET_ADMIN and etp.ko loaded. Exit 1 on usage, 2 on a kernel
+ * Needs CAP_NET_ADMIN and a test build of etp.ko loaded. Exit 1 on usage, 2 on a kernel
  * error (its extack message is printed).
  */
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/etp.h>
+#include "etp_test.h"
 #include <linux/genetlink.h>
 
 #include "nl.h"
@@ -27,7 +27,7 @@
 #define MAX_SIZES	16
 #define MAX_REPS	15
 
-/* The phases module/bench.c reports, by ETP_A_BENCH_IMPL name. */
+/* The phases module/test/bench.c reports, by ETP_TEST_A_BENCH_IMPL name. */
 enum {
 	W_MIX, T_MIX, W_ARM, T_ARM, W_CANCEL, T_CANCEL, CORE, CLOCK, LOCK,
 	NR_PHASES
@@ -49,29 +49,29 @@ struct run {
 
 static int bench_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[ETP_A_BENCH_MAX + 1];
+	const struct nlattr *tb[ETP_TEST_A_BENCH_MAX + 1];
 	const struct nlattr *attr;
 	struct run *run = data;
 	const char *impl;
 	int i;
 
 	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) != ETP_A_BENCH)
+		if (mnl_attr_get_type(attr) != ETP_TEST_A_BENCH)
 			continue;
-		if (nl_parse_nested(attr, tb, ETP_A_BENCH_MAX) ||
-		    !tb[ETP_A_BENCH_IMPL] || !tb[ETP_A_BENCH_OPS] ||
-		    !tb[ETP_A_BENCH_NS])
+		if (nl_parse_nested(attr, tb, ETP_TEST_A_BENCH_MAX) ||
+		    !tb[ETP_TEST_A_BENCH_IMPL] || !tb[ETP_TEST_A_BENCH_OPS] ||
+		    !tb[ETP_TEST_A_BENCH_NS])
 			return MNL_CB_ERROR;
-		impl = mnl_attr_get_str(tb[ETP_A_BENCH_IMPL]);
+		impl = mnl_attr_get_str(tb[ETP_TEST_A_BENCH_IMPL]);
 		for (i = 0; i < NR_PHASES; i++) {
 			struct phase *p = &run->p[i];
 
 			if (strcmp(impl, phase_names[i]))
 				continue;
-			p->ops = mnl_attr_get_u64(tb[ETP_A_BENCH_OPS]);
-			p->ns = mnl_attr_get_u64(tb[ETP_A_BENCH_NS]);
-			if (tb[ETP_A_BENCH_FIRED])
-				p->fired = mnl_attr_get_u64(tb[ETP_A_BENCH_FIRED]);
+			p->ops = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_OPS]);
+			p->ns = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_NS]);
+			if (tb[ETP_TEST_A_BENCH_FIRED])
+				p->fired = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_FIRED]);
 			p->have = 1;
 		}
 	}
@@ -88,11 +88,11 @@ static int bench(struct etp_nl *nl, uint32_t count, uint32_t ops,
 	int err, i;
 
 	memset(run, 0, sizeof(*run));
-	nlh = nl_msg(nl, buf, ETP_CMD_TEST_BENCH, 0);
-	mnl_attr_put_u32(nlh, ETP_A_TEST_COUNT, count);
-	mnl_attr_put_u32(nlh, ETP_A_TEST_OPS, ops);
+	nlh = nl_msg(nl, buf, ETP_TEST_CMD_BENCH, 0);
+	mnl_attr_put_u32(nlh, ETP_TEST_A_COUNT, count);
+	mnl_attr_put_u32(nlh, ETP_TEST_A_OPS, ops);
 	if (rto_min)
-		mnl_attr_put_u32(nlh, ETP_A_TEST_DELAY_MS, rto_min);
+		mnl_attr_put_u32(nlh, ETP_TEST_A_DELAY_MS, rto_min);
 	err = nl_talk(nl, nlh, bench_cb, run);
 	if (err) {
 		fprintf(stderr, "kbench: TEST_BENCH %u pending, %u ops: %s%s%s\n",
@@ -186,9 +186,9 @@ int main(int argc, char **argv)
 			sizes[nsizes] = number(argv[optind++]);
 	}
 
-	err = nl_open(&nl);
+	err = nl_open(&nl, ETP_TEST_GENL_NAME);
 	if (err) {
-		fprintf(stderr, "kbench: etp generic netlink family: %s (is etp.ko loaded?)\n",
+		fprintf(stderr, "kbench: etp_test generic netlink family: %s (is a test build of etp.ko loaded?)\n",
 			strerror(-err));
 		return 2;
 	}
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 		       sizes[s], wa, ta, rb, wc, tc, rc);
 	}
 	printf("\n### Where the wheel's time goes: ns per ACK\n\n");
-	printf("| pending | wheel via etp_timer_arm | core wheel alone (clock read + advance + arm) | clock read (etp_timer_now) | lock + unlock (_bh) | rest of the glue |\n");
+	printf("| pending | wheel via etp_ktimer_mod | core wheel alone (clock read + advance + arm) | clock read (etp_ktimer_now) | lock + unlock (_bh) | rest of the glue |\n");
 	printf("|--------:|-----------------------:|----------------------------------------------:|---------------------------:|--------------------:|-----------------:|\n");
 	for (s = 0; s < nsizes; s++) {
 		double w = per_op(runs[s], reps, W_MIX);

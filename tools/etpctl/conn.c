@@ -17,29 +17,16 @@
 #include <linux/etp.h>
 
 #include "etpctl.h"
+#include "names.h"
 #include "print.h"
 
-/* The one table of state names. */
-static const char *const state_names[ETP_STATE_MAX + 1] = {
-	[ETP_STATE_CLOSED]	= "CLOSED",
-	[ETP_STATE_LISTEN]	= "LISTEN",
-	[ETP_STATE_SYN_SENT]	= "SYN_SENT",
-	[ETP_STATE_SYN_RCVD]	= "SYN_RCVD",
-	[ETP_STATE_ESTABLISHED]	= "ESTABLISHED",
-	[ETP_STATE_FIN_WAIT_1]	= "FIN_WAIT_1",
-	[ETP_STATE_FIN_WAIT_2]	= "FIN_WAIT_2",
-	[ETP_STATE_CLOSE_WAIT]	= "CLOSE_WAIT",
-	[ETP_STATE_CLOSING]	= "CLOSING",
-	[ETP_STATE_LAST_ACK]	= "LAST_ACK",
-	[ETP_STATE_TIME_WAIT]	= "TIME_WAIT",
-};
-
+/* The state names are module/core/names.c's, linked in. */
 const char *state_name(unsigned int state)
 {
 	static char buf[24];
 
-	if (state <= ETP_STATE_MAX && state_names[state])
-		return state_names[state];
+	if (state && state <= ETP_STATE_MAX)
+		return etp_state_name(state);
 	snprintf(buf, sizeof(buf), "UNKNOWN_%u", state);
 	return buf;
 }
@@ -57,7 +44,7 @@ int state_by_name(const char *name)
 		return -1;
 	buf[i] = '\0';
 	for (s = 1; s <= ETP_STATE_MAX; s++)
-		if (state_names[s] && !strcasecmp(buf, state_names[s]))
+		if (!strcasecmp(buf, etp_state_name(s)))
 			return s;
 	return -1;
 }
@@ -501,10 +488,10 @@ int cmd_connect(struct etp_nl *nl, int argc, char **argv)
 		return err;
 	if (wait) {
 		/* Subscribe first: no event of the new id can be missed. */
-		err = nl_open(&ev);
+		err = nl_open(&ev, ETP_GENL_NAME);
 		if (!err) {
 			nl_set_rcvbuf(&ev, 1 << 20);
-			err = nl_subscribe(&ev, ev.mcgrp_state);
+			err = nl_subscribe(&ev, ETP_MCGRP_STATE);
 		}
 		if (err) {
 			nl_close(&ev);
@@ -682,7 +669,7 @@ int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
 	if (err)
 		return err;
 	nl_set_rcvbuf(nl, 1 << 20);
-	err = nl_subscribe(nl, nl->mcgrp_state);
+	err = nl_subscribe(nl, ETP_MCGRP_STATE);
 	if (err)
 		return kernel_error(nl, err, "monitor: subscribe");
 	for (;;) {

@@ -20,7 +20,6 @@ int kernel_error(struct etp_nl *nl, int err, const char *what);
 int cmd_info(struct etp_nl *nl, int argc, char **argv);
 int cmd_stats(struct etp_nl *nl, int argc, char **argv);
 int cmd_param(struct etp_nl *nl, int argc, char **argv);
-int cmd_test_timers(struct etp_nl *nl, int argc, char **argv);
 int cmd_listen(struct etp_nl *nl, int argc, char **argv);
 int cmd_unlisten(struct etp_nl *nl, int argc, char **argv);
 int cmd_connect(struct etp_nl *nl, int argc, char **argv);

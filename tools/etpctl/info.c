@@ -7,19 +7,45 @@
 #include "etpctl.h"
 #include "print.h"
 
-static const char *const param_names[ETP_PARAM_MAX + 1] = {
-	[ETP_PARAM_MSL_MS]		= "msl_ms",
-	[ETP_PARAM_RTO_INITIAL_MS]	= "rto_initial_ms",
-	[ETP_PARAM_SYN_RETRIES]		= "syn_retries",
-	[ETP_PARAM_RETRIES]		= "retries",
-	[ETP_PARAM_BACKLOG]		= "backlog",
-	[ETP_PARAM_MAX_CONNS]		= "max_conns",
-	[ETP_PARAM_FIN_WAIT2_MS]	= "fin_wait2_ms",
+/*
+ * The kernel names and bounds its parameters (ETP_A_PARAM_INFO in the
+ * INFO and PARAM_GET replies): etpctl keeps what it was told, by id.
+ */
+struct param_desc {
+	char name[32];
+	unsigned int min, max;
 };
+
+static struct param_desc params[ETP_PARAM_MAX + 1];
+
+static void params_learn(const struct nlattr *info)
+{
+	const struct nlattr *desc, *tb[ETP_A_PARAM_DESC_MAX + 1];
+	unsigned int id;
+
+	mnl_attr_for_each_nested(desc, info) {
+		if (nl_parse_nested(desc, tb, ETP_A_PARAM_DESC_MAX) ||
+		    !tb[ETP_A_PARAM_DESC_ID] || !tb[ETP_A_PARAM_DESC_NAME])
+			continue;
+		id = mnl_attr_get_u16(tb[ETP_A_PARAM_DESC_ID]);
+		if (id > ETP_PARAM_MAX)
+			continue;
+		snprintf(params[id].name, sizeof(params[id].name), "%s",
+			 mnl_attr_get_str(tb[ETP_A_PARAM_DESC_NAME]));
+		if (tb[ETP_A_PARAM_DESC_RANGE_MIN] &&
+		    tb[ETP_A_PARAM_DESC_RANGE_MAX]) {
+			params[id].min =
+				mnl_attr_get_u32(tb[ETP_A_PARAM_DESC_RANGE_MIN]);
+			params[id].max =
+				mnl_attr_get_u32(tb[ETP_A_PARAM_DESC_RANGE_MAX]);
+		}
+	}
+}
 
 const char *param_name(unsigned int attr)
 {
-	return attr <= ETP_PARAM_MAX ? param_names[attr] : NULL;
+	return attr <= ETP_PARAM_MAX && params[attr].name[0] ?
+	       params[attr].name : NULL;
 }
 
 static int param_by_name(const char *name)
@@ -27,7 +53,7 @@ static int param_by_name(const char *name)
 	int i;
 
 	for (i = 1; i <= ETP_PARAM_MAX; i++)
-		if (param_names[i] && !strcmp(param_names[i], name))
+		if (!strcmp(params[i].name, name))
 			return i;
 	return -1;
 }
@@ -40,11 +66,11 @@ static void print_params(const struct nlattr *nest, bool one_per_line)
 	if (nl_parse_nested(nest, tb, ETP_PARAM_MAX))
 		return;
 	for (i = 1; i <= ETP_PARAM_MAX; i++) {
-		if (!tb[i] || !param_names[i])
+		if (!tb[i] || !param_name(i))
 			continue;
 		if (one_per_line)
 			print_nl();
-		print_u64(param_names[i], mnl_attr_get_u32(tb[i]));
+		print_u64(param_name(i), mnl_attr_get_u32(tb[i]));
 	}
 }
 
@@ -54,6 +80,8 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nl_parse(nlh, tb, ETP_A_MAX))
 		return MNL_CB_ERROR;
+	if (tb[ETP_A_PARAM_INFO])
+		params_learn(tb[ETP_A_PARAM_INFO]);
 	print_obj_begin(NULL);
 	if (tb[ETP_A_VERSION])
 		print_str("version", mnl_attr_get_str(tb[ETP_A_VERSION]));
@@ -126,6 +154,10 @@ static int param_show_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nl_parse(nlh, tb, ETP_A_MAX) || !tb[ETP_A_PARAMS])
 		return MNL_CB_ERROR;
+	if (tb[ETP_A_PARAM_INFO])
+		params_learn(tb[ETP_A_PARAM_INFO]);
+	if (!data)
+		return MNL_CB_OK;
 	print_obj_begin(NULL);
 	print_params(tb[ETP_A_PARAMS], true);
 	print_obj_end();
@@ -143,16 +175,21 @@ static int param_set(struct etp_nl *nl, int argc, char **argv)
 
 	if (argc < 2 || argc % 2)
 		return usage_error("param set NAME VALUE [NAME VALUE]...");
-	for (i = 0; i < argc; i += 2) {
-		if (param_by_name(argv[i]) < 0)
-			return usage_error("unknown parameter '%s'", argv[i]);
+	for (i = 0; i < argc; i += 2)
 		if (parse_u32(argv[i + 1], &value))
 			return usage_error("%s: '%s' is not a number",
 					   argv[i], argv[i + 1]);
-	}
 	err = etpctl_open(nl);
 	if (err)
 		return err;
+	/* The parameters' names are the kernel's: ask for them first. */
+	err = nl_talk(nl, nl_msg(nl, buf, ETP_CMD_PARAM_GET, 0),
+		      param_show_cb, NULL);
+	if (err)
+		return kernel_error(nl, err, "param set");
+	for (i = 0; i < argc; i += 2)
+		if (param_by_name(argv[i]) < 0)
+			return usage_error("unknown parameter '%s'", argv[i]);
 	nlh = nl_msg(nl, buf, ETP_CMD_PARAM_SET, 0);
 	nest = mnl_attr_nest_start(nlh, ETP_A_PARAMS);
 	for (i = 0; i < argc; i += 2) {
@@ -178,6 +215,6 @@ int cmd_param(struct etp_nl *nl, int argc, char **argv)
 	if (err)
 		return err;
 	err = nl_talk(nl, nl_msg(nl, buf, ETP_CMD_PARAM_GET, 0),
-		      param_show_cb, NULL);
+		      param_show_cb, nl);
 	return err ? kernel_error(nl, err, "param show") : 0;
 }

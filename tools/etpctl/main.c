@@ -22,7 +22,6 @@ static const struct cmd cmds[] = {
 	{ "abort", cmd_abort, "abort ID" },
 	{ "show", cmd_show, "show [ID] [state STATE] [port P]" },
 	{ "monitor", cmd_monitor, "monitor" },
-	{ "test-timers", cmd_test_timers, "test-timers [COUNT MAX_DELAY_MS]" },
 };
 
 static void usage(FILE *f)
@@ -56,8 +55,6 @@ static const char *const attr_names[ETP_A_MAX + 1] = {
 	[ETP_A_REMOTE_ADDR]	= "ETP_A_REMOTE_ADDR",
 	[ETP_A_REMOTE_PORT]	= "ETP_A_REMOTE_PORT",
 	[ETP_A_BACKLOG]		= "ETP_A_BACKLOG",
-	[ETP_A_TEST_COUNT]	= "ETP_A_TEST_COUNT",
-	[ETP_A_TEST_DELAY_MS]	= "ETP_A_TEST_DELAY_MS",
 };
 
 /* "ETP_A_BACKLOG", or a parameter's name ("msl_ms") inside ETP_A_PARAMS. */
@@ -100,7 +97,7 @@ int etpctl_open(struct etp_nl *nl)
 
 	if (nl->sock)
 		return 0;
-	err = nl_open(nl);
+	err = nl_open(nl, ETP_GENL_NAME);
 	if (err == -ENOENT)
 		return kernel_error(NULL, err,
 				    "generic netlink family '" ETP_GENL_NAME

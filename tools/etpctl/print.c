@@ -136,15 +136,6 @@ void print_u64(const char *key, uint64_t val)
 	printf("%" PRIu64, val);
 }
 
-void print_s64(const char *key, int64_t val)
-{
-	if (json)
-		json_key(key);
-	else
-		text_key(key);
-	printf("%" PRId64, val);
-}
-
 void print_str_fmt(const char *key, const char *fmt, const char *val)
 {
 	if (json) {
@@ -184,14 +175,6 @@ void print_nl(void)
 	if (!json && !at_line_start) {
 		putchar('\n');
 		at_line_start = true;
-	}
-}
-
-void print_indent(void)
-{
-	if (!json) {
-		print_nl();
-		fputs("   ", stdout);
 	}
 }
 

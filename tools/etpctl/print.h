@@ -20,7 +20,6 @@ void print_arr_end(void);
 
 void print_str(const char *key, const char *val);
 void print_u64(const char *key, uint64_t val);
-void print_s64(const char *key, int64_t val);
 
 /*
  * The same with a text layout of the caller's (iproute2's PRINT_ANY): JSON
@@ -37,9 +36,8 @@ void print_json_arr_begin(const char *key);
 /* Text only (headers, decorations); JSON prints nothing. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Text-only layout hints; JSON ignores them. */
+/* Text-only layout hint; JSON ignores it. */
 void print_nl(void);
-void print_indent(void);
 
 /* End of one record: a newline in both modes (JSON objects one per line). */
 void print_flush(void);

@@ -30,10 +30,6 @@ enum etp_cmd {
 	ETP_CMD_ABORT,
 	ETP_CMD_CONN_GET,	/* doit by id, dumpit filtered by state/port */
 	ETP_CMD_STATE_EVENT,	/* multicast on ETP_MCGRP_STATE */
-	ETP_CMD_TEST_TIMERS,	/* test hook: arm timers on the netns wheel */
-	ETP_CMD_SEND,
-	ETP_CMD_RECV,
-	ETP_CMD_TEST_BENCH,	/* test hook: wheel vs timer_list, TCP mix */
 
 	__ETP_CMD_MAX,
 	ETP_CMD_MAX = __ETP_CMD_MAX - 1
@@ -43,35 +39,28 @@ enum etp_attr {
 	ETP_A_UNSPEC,
 	ETP_A_VERSION,		/* string: module version */
 	ETP_A_PROTOCOL,		/* u8: IP protocol number in use */
-	ETP_A_PARAMS,		/* nest of enum etp_param_attr */
+	ETP_A_PARAMS,		/* nest of enum etp_param_attr: u32 values */
 	ETP_A_STATS,		/* nest of ETP_A_STAT */
 	ETP_A_STAT,		/* nest of enum etp_stat_attr */
 	ETP_A_CONN_ID,		/* u32 */
-	ETP_A_STATE,		/* u8: enum etp_state */
-	ETP_A_OLD_STATE,	/* u8: enum etp_state */
+	ETP_A_STATE,		/* u8: enum etp_conn_state */
+	ETP_A_OLD_STATE,	/* u8: enum etp_conn_state */
 	ETP_A_LOCAL_ADDR,	/* be32: IPv4 address */
 	ETP_A_LOCAL_PORT,	/* u16 */
 	ETP_A_REMOTE_ADDR,	/* be32: IPv4 address */
 	ETP_A_REMOTE_PORT,	/* u16 */
 	ETP_A_BACKLOG,		/* u32 */
-	ETP_A_WAIT,		/* flag */
 	ETP_A_CAUSE,		/* string: why a state changed */
 	ETP_A_TIMESTAMP_NS,	/* u64: CLOCK_MONOTONIC */
 	ETP_A_ERRNO,		/* u32: error reported to the user */
 	ETP_A_TIMERS,		/* nest of ETP_A_TIMER */
 	ETP_A_TIMER,		/* nest of enum etp_timer_attr */
 	ETP_A_SEQ,		/* nest of enum etp_seq_attr */
-	ETP_A_TEST_COUNT,	/* u32: test hook: how many timers */
-	ETP_A_TEST_DELAY_MS,	/* u32: test hook: spread of expiries */
 	ETP_A_PAD,
-	ETP_A_DATA,		/* binary payload */
-	ETP_A_TEST_FIRED,	/* u32: test hook: timers fired so far */
-	ETP_A_TEST_EARLY,	/* u32: fired before their expiry */
-	ETP_A_TEST_LATE_MAX_MS,	/* u32: worst lateness beyond the wheel bound */
 	ETP_A_QUEUE,		/* u32: listener: handshakes in progress */
 	ETP_A_LISTENER_ID,	/* u32: passive connection: its listener */
-	ETP_A_TEST_OPS,		/* u32: test hook: operations to run */
-	ETP_A_BENCH,		/* nest of enum etp_bench_attr, one per impl */
+	ETP_A_PARAM_INFO,	/* nest of ETP_A_PARAM_DESC */
+	ETP_A_PARAM_DESC,	/* nest of enum etp_param_desc_attr */
 
 	__ETP_A_MAX,
 	ETP_A_MAX = __ETP_A_MAX - 1
@@ -88,27 +77,50 @@ enum etp_stat_attr {
 	ETP_A_STAT_MAX = __ETP_A_STAT_MAX - 1
 };
 
-/* Per-netns parameters; each has a range policy in the kernel. */
+/*
+ * Per-netns parameters, all u32. Their names, defaults and ranges are the
+ * kernel's (PARAM_GET and INFO describe each in ETP_A_PARAM_INFO), so a
+ * tool needs only these numbers.
+ */
 enum etp_param_attr {
 	ETP_PARAM_UNSPEC,
-	ETP_PARAM_MSL_MS,	/* u32: TIME_WAIT lasts 2 * msl_ms */
-	ETP_PARAM_RTO_INITIAL_MS, /* u32: first retransmission timeout */
-	ETP_PARAM_SYN_RETRIES,	/* u32: SYN and SYN-ACK retransmissions */
-	ETP_PARAM_RETRIES,	/* u32: other retransmissions before giving up */
-	ETP_PARAM_BACKLOG,	/* u32: default listen backlog */
-	ETP_PARAM_MAX_CONNS,	/* u32: connections per netns */
-	ETP_PARAM_FIN_WAIT2_MS,	/* u32: FIN_WAIT_2 limit */
+	ETP_PARAM_MSL_MS,	/* TIME_WAIT lasts 2 * msl_ms */
+	ETP_PARAM_RTO_INITIAL_MS, /* first retransmission timeout */
+	ETP_PARAM_SYN_RETRIES,	/* SYN and SYN-ACK retransmissions */
+	ETP_PARAM_RETRIES,	/* other retransmissions before giving up */
+	ETP_PARAM_BACKLOG,	/* default listen backlog */
+	ETP_PARAM_MAX_CONNS,	/* connections per netns */
+	ETP_PARAM_FIN_WAIT2_MS,	/* FIN_WAIT_2 limit */
+	ETP_PARAM_RTO_MAX_MS,	/* backoff cap */
+	ETP_PARAM_MSS,		/* largest segment advertised in SYNs */
+	ETP_PARAM_RCVBUF,	/* receive buffer: the window advertised */
 
 	__ETP_PARAM_MAX,
 	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
 };
 
+/* One parameter's description in ETP_A_PARAM_INFO. */
+enum etp_param_desc_attr {
+	ETP_A_PARAM_DESC_UNSPEC,
+	ETP_A_PARAM_DESC_ID,	/* u16: enum etp_param_attr */
+	ETP_A_PARAM_DESC_NAME,	/* string: "msl_ms" */
+	ETP_A_PARAM_DESC_RANGE_MIN, /* u32 */
+	ETP_A_PARAM_DESC_RANGE_MAX, /* u32 */
+	ETP_A_PARAM_DESC_DEFAULT, /* u32 */
+
+	__ETP_A_PARAM_DESC_MAX,
+	ETP_A_PARAM_DESC_MAX = __ETP_A_PARAM_DESC_MAX - 1
+};
+
 /*
  * Connection states, numbered as RFC 9293's diagram names them. 0 is
- * unused so that a zeroed field never reads as a state.
+ * unused so that a zeroed field never reads as a state. The names
+ * ("SYN_SENT") are these without the prefix; module/core/names.c spells
+ * them once, for the module and for etpctl.
  */
 enum etp_conn_state {
-	ETP_STATE_CLOSED = 1,
+	ETP_STATE_UNSPEC,
+	ETP_STATE_CLOSED,
 	ETP_STATE_LISTEN,
 	ETP_STATE_SYN_SENT,
 	ETP_STATE_SYN_RCVD,
@@ -146,19 +158,6 @@ enum etp_seq_attr {
 
 	__ETP_A_SEQ_MAX,
 	ETP_A_SEQ_MAX = __ETP_A_SEQ_MAX - 1
-};
-
-/* One implementation's result in ETP_CMD_TEST_BENCH. */
-enum etp_bench_attr {
-	ETP_A_BENCH_UNSPEC,
-	ETP_A_BENCH_IMPL,	/* string: "wheel" or "timer_list" */
-	ETP_A_BENCH_OPS,	/* u64: operations timed */
-	ETP_A_BENCH_NS,		/* u64: wall time of those operations */
-	ETP_A_BENCH_FIRED,	/* u64: timers that expired meanwhile */
-	ETP_A_BENCH_PAD,
-
-	__ETP_A_BENCH_MAX,
-	ETP_A_BENCH_MAX = __ETP_A_BENCH_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_ETP_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Talking to the "etp" generic netlink family with libmnl. */
+/* Talking to a generic netlink family with libmnl (nl.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
-#include <linux/etp.h>
 
 #include "nl.h"
 
@@ -168,7 +167,7 @@ struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
 	nlh->nlmsg_seq = ++nl->seq;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
-	genl->version = ETP_GENL_VERSION;
+	genl->version = 1;	/* etp's and etp_test's, and the controller's */
 	return nlh;
 }
 
@@ -215,10 +214,16 @@ int nl_listen(struct etp_nl *nl, mnl_cb_t cb, void *data)
 	return run(nl, 0, cb, data);
 }
 
-int nl_subscribe(struct etp_nl *nl, uint32_t group)
+int nl_subscribe(struct etp_nl *nl, const char *name)
 {
+	uint32_t group = 0;
+	int i;
+
+	for (i = 0; i < NL_MAX_GROUPS; i++)
+		if (!strcmp(nl->groups[i].name, name))
+			group = nl->groups[i].id;
 	if (!group)
-		return -ENOENT;	/* the family has no such group */
+		return -ENOENT;
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
@@ -240,15 +245,17 @@ void nl_set_rcvbuf(struct etp_nl *nl, int bytes)
 static void family_groups(struct etp_nl *nl, const struct nlattr *groups)
 {
 	const struct nlattr *grp, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	int n = 0;
 
 	mnl_attr_for_each_nested(grp, groups) {
 		if (nl_parse_nested(grp, tb, CTRL_ATTR_MCAST_GRP_MAX) ||
-		    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID])
+		    !tb[CTRL_ATTR_MCAST_GRP_NAME] ||
+		    !tb[CTRL_ATTR_MCAST_GRP_ID] || n == NL_MAX_GROUPS)
 			continue;
-		if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
-			    ETP_MCGRP_STATE))
-			nl->mcgrp_state =
-				mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+		snprintf(nl->groups[n].name, sizeof(nl->groups[n].name), "%s",
+			 mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]));
+		nl->groups[n++].id =
+			mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
 	}
 }
 
@@ -265,19 +272,18 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int resolve_family(struct etp_nl *nl)
+static int resolve_family(struct etp_nl *nl, const char *family)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
 	nl->family = GENL_ID_CTRL;
 	nlh = nl_msg(nl, buf, CTRL_CMD_GETFAMILY, 0);
-	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETP_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
 	return nl_talk(nl, nlh, family_cb, nl);
 }
 
-int nl_open(struct etp_nl *nl)
+int nl_open(struct etp_nl *nl, const char *family)
 {
 	int one = 1;
 
@@ -292,7 +298,7 @@ int nl_open(struct etp_nl *nl)
 	/* Ask for the kernel's reason with every error, without the echo. */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (resolve_family(nl) < 0)
+	if (resolve_family(nl, family) < 0)
 		goto err;
 	return 0;
 err:

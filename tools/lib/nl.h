@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef ETPCTL_NL_H
-#define ETPCTL_NL_H
+/*
+ * Talking to a generic netlink family with libmnl: the one copy shared by
+ * etpctl, the benchmarks and the selftest helpers.
+ */
+#ifndef ETP_TOOLS_NL_H
+#define ETP_TOOLS_NL_H
 
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
 #define NL_BAD_ATTR_DEPTH	4
+#define NL_MAX_GROUPS		4
 
 struct etp_nl {
 	struct mnl_socket *sock;
 	uint16_t family;
-	uint32_t mcgrp_state;
+	/* The family's multicast groups, as the controller named them. */
+	struct {
+		char name[16];
+		uint32_t id;
+	} groups[NL_MAX_GROUPS];
 	unsigned int seq;
 	unsigned int portid;
 	char extack[256];	/* the kernel's message for the last error */
@@ -20,14 +29,18 @@ struct etp_nl {
 	const struct nlmsghdr *req;	/* during nl_talk */
 };
 
-/* Each returns 0 or a negative errno; on error nl->extack may say why. */
-int nl_open(struct etp_nl *nl);
+/*
+ * Each returns 0 or a negative errno; on error nl->extack may say why.
+ * nl_open() resolves the family by name: -ENOENT if it is not registered.
+ */
+int nl_open(struct etp_nl *nl, const char *family);
 void nl_close(struct etp_nl *nl);
 struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
 			uint16_t flags);
 int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	    void *data);
-int nl_subscribe(struct etp_nl *nl, uint32_t group);
+/* Join the family's multicast group of that name; -ENOENT if none. */
+int nl_subscribe(struct etp_nl *nl, const char *group);
 void nl_set_rcvbuf(struct etp_nl *nl, int bytes);
 /*
  * Read messages that are not replies (events) and pass each to cb until it
@@ -41,4 +54,4 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int max);
 int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 		    int max);
 
-#endif
+#endif /* ETP_TOOLS_NL_H */

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test hook ETP_CMD_TEST_BENCH (CAP_NET_ADMIN in the initial user
+ * Test hook ETP_TEST_CMD_BENCH (CAP_NET_ADMIN in the initial user
  * namespace): the TCP-mix timer workload of tools/bench/workload.h, run in
  * the kernel on the netns wheel and on one timer_list per connection, one
  * after the other in one request.
  *
  * COUNT connections each get an RTO of 200..1200 ms (d..6d ms with the
- * optional ETP_A_TEST_DELAY_MS = d) and arm it; then OPS "ACKs" each pick
+ * optional ETP_TEST_A_DELAY_MS = d) and arm it; then OPS "ACKs" each pick
  * a pseudo-random connection and push its RTO a full RTO past now. The
- * wheel side goes through the real glue, etp_timer_arm(): base lock, clock
+ * wheel side goes through the real glue, etp_ktimer_mod(): base lock, clock
  * read, hrtimer reprogramming and counters included. The other side is
  * what a kernel protocol would do without the wheel: mod_timer() on a
  * timer_list. Both sides see the same RTOs and the same ACK order, from
@@ -23,17 +23,18 @@
  * Each side reports three phases, each timed with ktime_get_ns(): the
  * first arm of every timer, the ACKs (the "TCP mix"), and a synchronous
  * cancel of every timer. After that the connections are freed, so nothing
- * is left armed when the request returns. The request holds genl_mutex
- * while it runs (about ten seconds at 1e6 timers in the TCG test VM): a
- * test-VM tool only.
+ * is left armed when the request returns. A run takes about ten seconds
+ * at 1e6 timers in the TCG test VM; the family runs its requests without
+ * the generic netlink mutex (parallel_ops), so no other family waits, and
+ * one run at a time per netns holds the netns' test lock.
  *
  * Then, to show where the wheel's time goes, the same ACKs on a private
  * wheel without the glue ("core"), and the glue's two fixed costs alone:
- * etp_timer_now() ("clock") and taking and releasing the base lock with
+ * etp_ktimer_now() ("clock") and taking and releasing the base lock with
  * bottom halves off ("lock_bh").
  *
- * Reply: one ETP_A_BENCH nest per side and phase. ETP_A_BENCH_IMPL is
- * "wheel" or "timer_list" for the TCP mix, with _OPS = ACKs, _NS and
+ * Reply: one ETP_TEST_A_BENCH nest per side and phase.
+ * ETP_TEST_A_BENCH_IMPL is "wheel" or "timer_list" for the TCP mix, with _OPS = ACKs, _NS and
  * _FIRED; "wheel:arm", "timer_list:arm", "wheel:cancel" and
  * "timer_list:cancel" carry _OPS = COUNT and _NS of the other phases;
  * "core" (with _FIRED), "clock" and "lock_bh" carry _OPS = ACKs.
@@ -48,10 +49,11 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <net/genetlink.h>
-#include <uapi/linux/etp.h>
 
-#include "etp.h"
-#include "bench.h"
+#include "../main.h"
+#include "../netlink.h"
+#include "etp_test.h"
+#include "test.h"
 
 #define ETP_BENCH_RTO_MIN_MS	200		/* RTOs of 200..1200 ms */
 #define ETP_BENCH_RESCHED	1024		/* operations per cond_resched() */
@@ -72,12 +74,12 @@ static struct netlink_range_validation etp_bench_rto_range = {
 	.max = 600000,
 };
 
-const struct nla_policy etp_test_bench_policy[ETP_A_MAX + 1] = {
-	[ETP_A_TEST_COUNT] =
+const struct nla_policy etp_test_bench_policy[ETP_TEST_A_MAX + 1] = {
+	[ETP_TEST_A_COUNT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_bench_count_range),
-	[ETP_A_TEST_OPS] =
+	[ETP_TEST_A_OPS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_bench_ops_range),
-	[ETP_A_TEST_DELAY_MS] =
+	[ETP_TEST_A_DELAY_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &etp_bench_rto_range),
 };
 
@@ -108,40 +110,6 @@ struct etp_bench_tconn {
 	atomic64_t *fired;
 	unsigned long rto;	/* jiffies */
 };
-
-/* Netns with a benchmark in progress; genl_mutex makes this belt and braces. */
-struct etp_bench_run {
-	struct list_head node;
-	const struct net *net;
-};
-
-static LIST_HEAD(etp_bench_runs);
-static DEFINE_SPINLOCK(etp_bench_runs_lock);
-
-static bool etp_bench_start(struct etp_bench_run *run)
-{
-	struct etp_bench_run *r;
-	bool ok = true;
-
-	spin_lock(&etp_bench_runs_lock);
-	list_for_each_entry(r, &etp_bench_runs, node) {
-		if (r->net == run->net) {
-			ok = false;
-			break;
-		}
-	}
-	if (ok)
-		list_add(&run->node, &etp_bench_runs);
-	spin_unlock(&etp_bench_runs_lock);
-	return ok;
-}
-
-static void etp_bench_stop(struct etp_bench_run *run)
-{
-	spin_lock(&etp_bench_runs_lock);
-	list_del(&run->node);
-	spin_unlock(&etp_bench_runs_lock);
-}
 
 /*
  * xorshift64*, uniform in [0, n): a few instructions, the same on both
@@ -196,7 +164,7 @@ static struct etp_bench_wconn *etp_bench_wconns(const struct etp_bench_cfg *cfg,
 	return c;
 }
 
-static int etp_bench_wheel(struct etp_timer_base *base,
+static int etp_bench_wheel(struct etp_ktimers *base,
 			   const struct etp_bench_cfg *cfg,
 			   struct etp_bench_res *r)
 {
@@ -213,7 +181,7 @@ static int etp_bench_wheel(struct etp_timer_base *base,
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < count; i++) {
-		if (!etp_timer_arm(base, &c[i].t, c[i].rto_ms)) {
+		if (etp_ktimer_mod(base, &c[i].t, c[i].rto_ms) < 0) {
 			err = -ESHUTDOWN;
 			goto cancel;
 		}
@@ -225,7 +193,7 @@ static int etp_bench_wheel(struct etp_timer_base *base,
 	for (i = 0; i < ops; i++) {
 		struct etp_bench_wconn *a = &c[etp_bench_below(&rng, count)];
 
-		if (!etp_timer_arm(base, &a->t, a->rto_ms)) {
+		if (etp_ktimer_mod(base, &a->t, a->rto_ms) < 0) {
 			err = -ESHUTDOWN;
 			goto cancel;
 		}
@@ -238,7 +206,7 @@ cancel:
 	/* No callback arms anything, so after this none runs or will run. */
 	t0 = ktime_get_ns();
 	for (i = 0; i < count; i++) {
-		etp_timer_cancel_sync(base, &c[i].t);
+		etp_ktimer_cancel_sync(base, &c[i].t);
 		etp_bench_resched(i);
 	}
 	r->cancel_ns = ktime_get_ns() - t0;
@@ -324,7 +292,7 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 		kvfree(c);
 		return -ENOMEM;
 	}
-	now = etp_timer_now();
+	now = etp_ktimer_now();
 	etp_wheel_init(w, now);
 	for (i = 0; i < count; i++)
 		etp_wheel_arm(w, &c[i].t, now + c[i].rto_ms);
@@ -333,7 +301,7 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 	for (i = 0; i < ops; i++) {
 		struct etp_bench_wconn *a = &c[etp_bench_below(&rng, count)];
 
-		now = etp_timer_now();
+		now = etp_ktimer_now();
 		etp_wheel_advance(w, now);
 		etp_wheel_arm(w, &a->t, now + a->rto_ms);
 		etp_bench_resched(i);
@@ -349,16 +317,16 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 }
 
 /* The glue's fixed costs per arm: the clock read and the bh-safe lock. */
-static void etp_bench_fixed(struct etp_timer_base *base, u32 ops,
+static void etp_bench_fixed(struct etp_ktimers *base, u32 ops,
 			    u64 *clock_ns, u64 *lock_ns)
 {
 	u64 t0;
 	u32 i;
 
-	/* etp_timer_now() is out of line in timer.c: each call is kept. */
+	/* etp_ktimer_now() is out of line in timer.c: each call is kept. */
 	t0 = ktime_get_ns();
 	for (i = 0; i < ops; i++) {
-		etp_timer_now();
+		etp_ktimer_now();
 		etp_bench_resched(i);
 	}
 	*clock_ns = ktime_get_ns() - t0;
@@ -379,14 +347,14 @@ static int etp_bench_put(struct sk_buff *skb, const char *impl, u64 ops,
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, ETP_A_BENCH);
+	nest = nla_nest_start(skb, ETP_TEST_A_BENCH);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, ETP_A_BENCH_IMPL, impl) ||
-	    nla_put_u64_64bit(skb, ETP_A_BENCH_OPS, ops, ETP_A_BENCH_PAD) ||
-	    nla_put_u64_64bit(skb, ETP_A_BENCH_NS, ns, ETP_A_BENCH_PAD) ||
-	    (fired && nla_put_u64_64bit(skb, ETP_A_BENCH_FIRED, *fired,
-					ETP_A_BENCH_PAD))) {
+	if (nla_put_string(skb, ETP_TEST_A_BENCH_IMPL, impl) ||
+	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_OPS, ops, ETP_TEST_A_BENCH_PAD) ||
+	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_NS, ns, ETP_TEST_A_BENCH_PAD) ||
+	    (fired && nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_FIRED, *fired,
+					ETP_TEST_A_BENCH_PAD))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -418,29 +386,31 @@ static int etp_bench_fill(struct sk_buff *skb, u32 count, u32 ops,
 	       etp_bench_put(skb, "lock_bh", ops, a->lock_ns, NULL);
 }
 
-int etp_nl_test_bench(struct sk_buff *unused, struct genl_info *info)
+int etp_test_bench(struct sk_buff *unused, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct etp_bench_run run = { .net = net };
-	struct etp_timer_base *base = &etp_pernet(net)->timers;
+	struct etp_test_net *tn = etp_test_pernet(net);
+	struct etp_ktimers *base = &etp_pernet(net)->timers;
 	struct etp_bench_all all = {};
 	struct etp_bench_cfg cfg;
 	struct sk_buff *skb;
 	void *hdr;
 	int err;
 
-	if (ETP_REQUIRE(info, ETP_A_TEST_COUNT) ||
-	    ETP_REQUIRE(info, ETP_A_TEST_OPS))
-		return -EINVAL;
-	cfg.count = nla_get_u32(info->attrs[ETP_A_TEST_COUNT]);
-	cfg.ops = nla_get_u32(info->attrs[ETP_A_TEST_OPS]);
-	cfg.rto_min = ETP_BENCH_RTO_MIN_MS;
-	if (info->attrs[ETP_A_TEST_DELAY_MS])
-		cfg.rto_min = nla_get_u32(info->attrs[ETP_A_TEST_DELAY_MS]);
-
-	if (!etp_bench_start(&run)) {
+	if (!info->attrs[ETP_TEST_A_COUNT] || !info->attrs[ETP_TEST_A_OPS]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "a timer benchmark is already running in this netns");
+			       "ETP_TEST_A_COUNT and ETP_TEST_A_OPS are required");
+		return -EINVAL;
+	}
+	cfg.count = nla_get_u32(info->attrs[ETP_TEST_A_COUNT]);
+	cfg.ops = nla_get_u32(info->attrs[ETP_TEST_A_OPS]);
+	cfg.rto_min = ETP_BENCH_RTO_MIN_MS;
+	if (info->attrs[ETP_TEST_A_DELAY_MS])
+		cfg.rto_min = nla_get_u32(info->attrs[ETP_TEST_A_DELAY_MS]);
+
+	if (!mutex_trylock(&tn->lock)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "another test hook is running in this netns");
 		return -EBUSY;
 	}
 	err = etp_bench_wheel(base, &cfg, &all.wheel);
@@ -450,7 +420,7 @@ int etp_nl_test_bench(struct sk_buff *unused, struct genl_info *info)
 		err = etp_bench_core(&cfg, &all.core);
 	if (!err)
 		etp_bench_fixed(base, cfg.ops, &all.clock_ns, &all.lock_ns);
-	etp_bench_stop(&run);
+	mutex_unlock(&tn->lock);
 	if (err == -ENOMEM)
 		NL_SET_ERR_MSG(info->extack, "no memory for that many timers");
 	else if (err == -ESHUTDOWN)
@@ -458,9 +428,9 @@ int etp_nl_test_bench(struct sk_buff *unused, struct genl_info *info)
 	if (err)
 		return err;
 
-	skb = etp_reply_new(info, &hdr);
+	skb = etp_test_reply_new(info, &hdr);
 	if (!skb)
 		return -ENOMEM;
-	return etp_reply_send(skb, hdr, info,
-			      etp_bench_fill(skb, cfg.count, cfg.ops, &all));
+	return etp_nl_reply_send(skb, hdr, info,
+				 etp_bench_fill(skb, cfg.count, cfg.ops, &all));
 }

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The parameter table of params.h. */
+#include "params.h"
+
+#define ETP_PARAM(field, dflt, lo, hi) {				\
+	.name = #field, .offset = offsetof(struct etp_params, field),	\
+	.def = dflt, .min = lo, .max = hi,				\
+}
+
+const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1] = {
+	[ETP_PARAM_MSL_MS]	= ETP_PARAM(msl_ms, 30000, 1, 600000),
+	[ETP_PARAM_RTO_INITIAL_MS] = ETP_PARAM(rto_initial_ms, 1000, 10, 60000),
+	[ETP_PARAM_RTO_MAX_MS]	= ETP_PARAM(rto_max_ms, 60000, 100, 120000),
+	[ETP_PARAM_SYN_RETRIES]	= ETP_PARAM(syn_retries, 5, 1, 20),
+	[ETP_PARAM_RETRIES]	= ETP_PARAM(retries, 8, 1, 30),
+	[ETP_PARAM_FIN_WAIT2_MS] = ETP_PARAM(fin_wait2_ms, 60000, 10, 600000),
+	[ETP_PARAM_MSS]		= ETP_PARAM(mss, 1460, 64, 65495),
+	[ETP_PARAM_RCVBUF]	= ETP_PARAM(rcvbuf, 65535, 256, 65535),
+	[ETP_PARAM_BACKLOG]	= ETP_PARAM(backlog, 128, 1, 65535),
+	[ETP_PARAM_MAX_CONNS]	= ETP_PARAM(max_conns, 65536, 1, 1 << 20),
+};
+
+/* A row per parameter and a field per row: the unit tests check the rest. */
+static_assert(sizeof(struct etp_params) == ETP_PARAM_MAX * sizeof(u32),
+	      "struct etp_params and enum etp_param_attr disagree");
+
+void etp_params_default(struct etp_params *p)
+{
+	unsigned int attr;
+
+	for (attr = 1; attr <= ETP_PARAM_MAX; attr++)
+		*etp_param_field(p, attr) = etp_param_descs[attr].def;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-netns parameters: the one table, etp_param_descs[], gives each uapi
+ * attribute its field of struct etp_params, its name, default and range.
+ * The kernel builds its netlink policy and its replies from it, the state
+ * machine reads the fields, and etpctl learns names and ranges from the
+ * kernel: a new parameter is a number in the uapi, a field and a row here.
+ */
+#ifndef _ETP_CORE_PARAMS_H
+#define _ETP_CORE_PARAMS_H
+
+#include "etp_types.h"
+#include <uapi/linux/etp.h>
+
+/* Every per-netns parameter; etp_param_descs[] says more of each. */
+struct etp_params {
+	u32 msl_ms;		/* TIME_WAIT lasts 2 * msl_ms */
+	u32 rto_initial_ms;	/* first retransmission timeout */
+	u32 rto_max_ms;		/* backoff cap */
+	u32 syn_retries;	/* SYN and SYN|ACK retransmissions */
+	u32 retries;		/* other retransmissions before giving up */
+	u32 fin_wait2_ms;	/* FIN_WAIT_2 limit */
+	u32 mss;		/* advertised in SYN and SYN|ACK */
+	u32 rcvbuf;		/* receive buffer: the window advertised */
+	u32 backlog;		/* default listen backlog (glue) */
+	u32 max_conns;		/* entries per netns (glue) */
+};
+
+struct etp_param_desc {
+	const char *name;
+	u32 offset;		/* of the field in struct etp_params */
+	u32 def;
+	u32 min;
+	u32 max;
+};
+
+/* Indexed by enum etp_param_attr; entry 0 is unused. */
+extern const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1];
+
+void etp_params_default(struct etp_params *p);
+
+static inline u32 *etp_param_field(struct etp_params *p, unsigned int attr)
+{
+	return (u32 *)((u8 *)p + etp_param_descs[attr].offset);
+}
+
+#endif /* _ETP_CORE_PARAMS_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ETP_EXEC_H
+#define _ETP_EXEC_H
+
+#include "core/fsm.h"
+
+struct etp_entry;
+struct sk_buff;
+
+/*
+ * Carry out what the state machine decided for e (locked, referenced by
+ * the caller); in is the segment being answered, if any.
+ */
+void etp_exec(struct etp_entry *e, struct etp_actions *act,
+	      struct sk_buff *in);
+
+/* An expiry of e's timer id: consumes the reference the timer held. */
+void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id);
+
+#endif /* _ETP_EXEC_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Per-netns counters, MIB style: one per CPU, summed when read. */
+#ifndef _ETP_STATS_H
+#define _ETP_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+enum etp_mib {
+	ETP_MIB_IN_SEGS,
+	ETP_MIB_OUT_SEGS,
+	ETP_MIB_DROP_SHORT,
+	ETP_MIB_DROP_CSUM,
+	ETP_MIB_DROP_OFFSET,
+	ETP_MIB_DROP_VERSION,
+	ETP_MIB_DROP_FLAGS,
+	ETP_MIB_DROP_OPTION,
+	ETP_MIB_DROP_NOCONN,
+	ETP_MIB_DROP_WINDOW,
+	ETP_MIB_DROP_BAD_ACK,
+	ETP_MIB_DROP_NO_ACK,
+	ETP_MIB_DROP_NO_SYN,
+	ETP_MIB_DROP_RST_INVALID,
+	ETP_MIB_DROP_RST_TIME_WAIT,
+	ETP_MIB_DROP_SYN_SYNCED,
+	ETP_MIB_DROP_OUT_OF_ORDER,
+	ETP_MIB_DROP_AFTER_FIN,
+	ETP_MIB_ACTIVE_OPENS,
+	ETP_MIB_PASSIVE_OPENS,
+	ETP_MIB_ATTEMPT_FAILS,
+	ETP_MIB_ESTAB_RESETS,
+	ETP_MIB_ESTABLISHED,
+	ETP_MIB_RESETS_IN,
+	ETP_MIB_RESETS_OUT,
+	ETP_MIB_RETRANSMITS,
+	ETP_MIB_TIMEOUTS,
+	ETP_MIB_CHALLENGE_ACKS,
+	ETP_MIB_CHALLENGE_ACKS_LIMITED,
+	ETP_MIB_LISTEN_OVERFLOW,
+	ETP_MIB_CONN_LIMIT,
+	ETP_MIB_OUT_NO_ROUTE,
+	ETP_MIB_TIMERS_ARMED,
+	ETP_MIB_TIMERS_CANCELLED,
+	ETP_MIB_TIMERS_FIRED,
+	ETP_MIB_TIMER_WAKEUPS,
+	ETP_MIB_MAX
+};
+
+/* The names userspace sees (`etpctl stats`), indexed by enum etp_mib. */
+extern const char * const etp_mib_names[ETP_MIB_MAX];
+
+struct etp_mib_counters {
+	u64 v[ETP_MIB_MAX];
+};
+
+u64 etp_mib_read(const struct etp_mib_counters __percpu *mib,
+		 enum etp_mib field);
+
+#endif /* _ETP_STATS_H */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test hooks of etp.ko (include/etp_test.h), compiled in only when the
+ * module is built with ETP_SELFTEST=y, as WireGuard compiles its
+ * self-tests only into debug builds. The shipping module has none.
+ */
+#ifndef _ETP_TEST_TEST_H
+#define _ETP_TEST_TEST_H
+
+#ifdef ETP_SELFTEST
+#include <linux/mutex.h>
+#include <net/genetlink.h>
+
+struct net;
+struct etp_timer_test;
+
+/* Per-netns state of the hooks. */
+struct etp_test_net {
+	struct mutex lock;		/* one hook at a time per netns */
+	struct etp_timer_test *timers;	/* timers.c */
+};
+
+struct etp_test_net *etp_test_pernet(const struct net *net);
+
+int etp_test_init(void);
+void etp_test_exit(void);
+
+/* timers.c */
+extern const struct nla_policy etp_test_timers_policy[];
+int etp_test_timers(struct sk_buff *skb, struct genl_info *info);
+void etp_test_timers_free(struct net *net, struct etp_test_net *tn);
+
+/* bench.c */
+extern const struct nla_policy etp_test_bench_policy[];
+int etp_test_bench(struct sk_buff *skb, struct genl_info *info);
+
+/* family.c: a reply with the test family's header */
+struct sk_buff *etp_test_reply_new(struct genl_info *info, void **hdr);
+#else
+static inline int etp_test_init(void)
+{
+	return 0;
+}
+
+static inline void etp_test_exit(void)
+{
+}
+#endif
+
+#endif /* _ETP_TEST_TEST_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User calls: each enters the state machine for one entry under its lock,
+ * and etp_exec() carries out what it decided. Callers are serialised by
+ * the generic netlink mutex.
+ */
+#include <linux/err.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <net/route.h>
+
+#include "conn.h"
+#include "exec.h"
+#include "isn.h"
+#include "main.h"
+#include "user.h"
+
+/* Local ports picked for CONNECT without one, as Linux's default range. */
+#define ETP_EPHEMERAL_LO	32768
+#define ETP_EPHEMERAL_N		28232
+
+int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
+		    struct etp_entry **ret)
+{
+	struct etp_actions act;
+	struct etp_listener *l;
+	struct etp_params p;
+	int err;
+
+	l = etp_listener_new(en, port, backlog);
+	if (IS_ERR(l))
+		return PTR_ERR(l);
+	etp_params_read(en, &p);
+	etp_fsm_init(&l->e.tcb, &p, port, 0);
+
+	spin_lock_bh(&l->e.lock);
+	err = etp_entry_hash(&l->e);
+	if (err) {
+		spin_unlock_bh(&l->e.lock);
+		etp_entry_discard(&l->e);
+		return err == -EEXIST ? -EADDRINUSE : err;
+	}
+	etp_fsm_open_listen(&l->e.tcb, &act);
+	etp_exec(&l->e, &act, NULL);
+	spin_unlock_bh(&l->e.lock);
+	*ret = &l->e;
+	return 0;
+}
+
+int etp_user_route(struct etp_net *en, __be32 raddr, u16 rport,
+		   __be32 *laddr)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	rt = ip_route_output_ports(en->net, &fl4, NULL, raddr, *laddr,
+				   htons(rport), 0, etp_proto, 0, 0);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	*laddr = fl4.saddr;
+	ip_rt_put(rt);
+	return 0;
+}
+
+/* Hash c under its own port, or under a free ephemeral one if lport is 0. */
+static int etp_connect_hash(struct etp_conn *c, u16 lport)
+{
+	u32 start, i;
+	int err;
+
+	if (lport) {
+		c->e.key.lport = htons(lport);
+		err = etp_entry_hash(&c->e);
+		return err == -EEXIST ? -EADDRINUSE : err;
+	}
+	start = get_random_u32_below(ETP_EPHEMERAL_N);
+	for (i = 0; i < ETP_EPHEMERAL_N; i++) {
+		u16 port = ETP_EPHEMERAL_LO + (start + i) % ETP_EPHEMERAL_N;
+
+		c->e.key.lport = htons(port);
+		err = etp_entry_hash(&c->e);
+		if (err != -EEXIST)
+			return err;
+		if (i % 64 == 63)
+			cond_resched();
+	}
+	return -EADDRNOTAVAIL;
+}
+
+int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
+		     u16 lport, u16 rport, struct etp_entry **ret)
+{
+	struct etp_key key = {
+		.laddr = laddr, .raddr = raddr, .rport = htons(rport),
+	};
+	struct etp_actions act;
+	struct etp_params p;
+	struct etp_conn *c;
+	int err;
+
+	c = etp_conn_new(en, &key);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	spin_lock_bh(&c->e.lock);
+	err = etp_connect_hash(c, lport);
+	if (err) {
+		spin_unlock_bh(&c->e.lock);
+		etp_entry_discard(&c->e);
+		return err;
+	}
+	etp_params_read(en, &p);
+	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), rport);
+	etp_fsm_open_active(&c->e.tcb, &p,
+			    etp_isn(laddr, raddr, c->e.key.lport, key.rport),
+			    &act);
+	etp_exec(&c->e, &act, NULL);
+	spin_unlock_bh(&c->e.lock);
+	*ret = &c->e;
+	return 0;
+}
+
+/* Reset the handshakes in progress that belong to listener id lid. */
+static void etp_reset_children(struct etp_net *en, u32 lid)
+{
+	struct etp_actions act;
+	struct etp_entry *e;
+	unsigned long id = 0;
+
+	for (; (e = etp_entry_next(en, &id)); id++) {
+		struct etp_conn *c = container_of(e, struct etp_conn, e);
+
+		spin_lock_bh(&e->lock);
+		if (e->kind == ETP_KIND_CONN && !e->dead && c->listener &&
+		    c->listener_id == lid && etp_fsm_abort(&e->tcb, &act))
+			etp_exec(e, &act, NULL);
+		spin_unlock_bh(&e->lock);
+		etp_entry_put(e);
+	}
+}
+
+int etp_user_close(struct etp_entry *e, bool abort,
+		   enum etp_conn_state *state)
+{
+	struct etp_actions act;
+	struct etp_params p;
+	bool ok = false;
+
+	etp_params_read(e->en, &p);
+	spin_lock_bh(&e->lock);
+	*state = ETP_STATE_CLOSED;
+	if (!e->dead) {
+		*state = e->tcb.state;
+		ok = abort ? etp_fsm_abort(&e->tcb, &act) :
+			     etp_fsm_close(&e->tcb, &p, &act);
+		if (ok)
+			etp_exec(e, &act, NULL);
+	}
+	spin_unlock_bh(&e->lock);
+	if (!ok)
+		return -EINVAL;
+	if (e->kind == ETP_KIND_LISTENER)
+		etp_reset_children(e->en, e->id);
+	return 0;
+}

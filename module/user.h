@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The user calls of RFC 9293 section 3.10 (OPEN, CLOSE, ABORT), with typed
+ * arguments: netlink.c turns requests into these calls and their distinct
+ * errors into what the user is told.
+ */
+#ifndef _ETP_USER_H
+#define _ETP_USER_H
+
+#include <uapi/linux/etp.h>
+
+struct etp_entry;
+struct etp_net;
+
+/*
+ * Passive OPEN. The new listener comes back with a reference. -EUSERS
+ * (max_conns reached), -EADDRINUSE (the port has a listener), -ENOMEM,
+ * -ENODEV (the netns is going away).
+ */
+int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
+		    struct etp_entry **ret);
+
+/* The source address a connection to raddr would use; a routing errno. */
+int etp_user_route(struct etp_net *en, __be32 raddr, u16 rport,
+		   __be32 *laddr);
+
+/*
+ * Active OPEN from laddr (as etp_user_route() chose it). lport 0 picks a
+ * free ephemeral port. The new connection comes back with a reference:
+ * over veth the whole handshake may be over before the caller replies.
+ * -EUSERS, -EADDRINUSE (the 4-tuple is taken), -EADDRNOTAVAIL (no free
+ * ephemeral port), -ENOMEM, -ENODEV.
+ */
+int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
+		     u16 lport, u16 rport, struct etp_entry **ret);
+
+/*
+ * CLOSE (graceful) or ABORT. -EINVAL if the call is not valid in the
+ * entry's state, which is returned in *state.
+ */
+int etp_user_close(struct etp_entry *e, bool abort,
+		   enum etp_conn_state *state);
+
+#endif /* _ETP_USER_H */
