@@ -10,7 +10,9 @@
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
-KREL	?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
+# The stock Debian kernel (not the PREEMPT_RT flavour, 6.1.*-rt-amd64).
+KREL	?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | grep -v -- '-rt-' | \
+		sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
 KDIR	?= /lib/modules/$(KREL)/build
 BIN	:= $(BUILD)/bin
 VMRUN	:= $(TOP)/tools/vm/run
@@ -40,7 +42,10 @@ module: deps
 module-test: deps
 	$(call kmod,$(KDIR),$(BUILD)/kmod-test/$(KREL),ETP_SELFTEST=y)
 
+# Both flavours for the debug kernel: the selftests load the test build and
+# check the shipping one.
 module-debug: deps
+	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod/$$($(DEBUG_KERNEL) --release))
 	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod-test/$$($(DEBUG_KERNEL) --release),ETP_SELFTEST=y)
 
 tools: deps

@@ -25,6 +25,7 @@ static const enum etp_mib etp_count_mib[ETP_CNT_MAX] = {
 	[ETP_CNT_CHALLENGE_ACK]	= ETP_MIB_CHALLENGE_ACKS,
 	[ETP_CNT_RETRANSMIT]	= ETP_MIB_RETRANSMITS,
 	[ETP_CNT_TIMEOUT]	= ETP_MIB_TIMEOUTS,
+	[ETP_CNT_RATELIMITED]	= ETP_MIB_REPLIES_RATELIMITED,
 };
 
 static const enum etp_mib etp_drop_mib[ETP_DROP_MAX] = {
@@ -140,14 +141,15 @@ void etp_exec(struct etp_entry *e, struct etp_actions *act,
 /* The same path as a segment, under the entry's lock. */
 void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 {
-	struct etp_params p;
 	struct etp_actions act;
+	struct etp_params p;
+	struct etp_ev ev;
 
-	etp_params_read(e->en, &p);
+	etp_ev_init(e->en, &ev, &p);
 	spin_lock(&e->lock);
 	/* Re-armed after the wheel took it off: this run is stale. */
 	if (!e->dead && !etp_entry_timer_pending(e, id)) {
-		etp_fsm_timer(&e->tcb, &p, id, &act);
+		etp_fsm_timer(&e->tcb, &ev, id, &act);
 		etp_exec(e, &act, NULL);
 	}
 	spin_unlock(&e->lock);

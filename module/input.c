@@ -67,12 +67,13 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_conn *c;
+	struct etp_ev ev;
 	u32 iss;
 
 	c = etp_child_new(l, iph->daddr, iph->saddr, htons(seg->sport));
 	if (!c)
 		return;
-	etp_params_read(l->e.en, &p);
+	etp_ev_init(l->e.en, &ev, &p);
 	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), seg->sport);
 	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
 	if (etp_entry_hash(&c->e)) {
@@ -82,7 +83,7 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	}
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
 		      htons(seg->sport));
-	etp_fsm_open_passive(&c->e.tcb, &p, seg, iss, &act);
+	etp_fsm_open_passive(&c->e.tcb, &ev, seg, iss, &act);
 	etp_exec(&c->e, &act, skb);
 	spin_unlock(&c->e.lock);
 	etp_entry_put(&c->e);
@@ -111,8 +112,9 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 {
 	struct etp_actions act;
 	struct etp_params p;
+	struct etp_ev ev;
 
-	etp_params_read(e->en, &p);
+	etp_ev_init(e->en, &ev, &p);
 	spin_lock(&e->lock);
 	if (e->dead) {
 		/* Gone while we looked it up: as if it had never been. */
@@ -120,7 +122,7 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 		etp_rcv_no_conn(e->en, skb, seg);
 		return;
 	}
-	etp_fsm_segment(&e->tcb, &p, seg, &act);
+	etp_fsm_segment(&e->tcb, &ev, seg, &act);
 	etp_exec(e, &act, skb);
 	spin_unlock(&e->lock);
 }

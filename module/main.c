@@ -12,6 +12,7 @@
 
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -59,6 +60,14 @@ void etp_params_read(struct etp_net *en, struct etp_params *p)
 	for (attr = 1; attr <= ETP_PARAM_MAX; attr++)
 		*etp_param_field(p, attr) =
 			READ_ONCE(*etp_param_field(&en->params, attr));
+}
+
+/* What the state machine sees of an event: the parameters and the time. */
+void etp_ev_init(struct etp_net *en, struct etp_ev *ev, struct etp_params *p)
+{
+	etp_params_read(en, p);
+	ev->p = p;
+	ev->now_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
 static const struct net_protocol etp_protocol = {

@@ -49,5 +49,7 @@ static inline void etp_inc(struct etp_net *en, enum etp_mib field)
 }
 
 void etp_params_read(struct etp_net *en, struct etp_params *p);
+struct etp_ev;
+void etp_ev_init(struct etp_net *en, struct etp_ev *ev, struct etp_params *p);
 
 #endif /* _ETP_MAIN_H */

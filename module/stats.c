@@ -34,6 +34,7 @@ const char * const etp_mib_names[ETP_MIB_MAX] = {
 	[ETP_MIB_TIMEOUTS]		= "timeouts",
 	[ETP_MIB_CHALLENGE_ACKS]	= "challenge_acks",
 	[ETP_MIB_CHALLENGE_ACKS_LIMITED] = "challenge_acks_limited",
+	[ETP_MIB_REPLIES_RATELIMITED]	= "replies_ratelimited",
 	[ETP_MIB_LISTEN_OVERFLOW]	= "listen_overflow",
 	[ETP_MIB_CONN_LIMIT]		= "conn_limit",
 	[ETP_MIB_OUT_NO_ROUTE]		= "out_no_route",

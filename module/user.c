@@ -96,6 +96,7 @@ int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_conn *c;
+	struct etp_ev ev;
 	int err;
 
 	c = etp_conn_new(en, &key);
@@ -108,9 +109,9 @@ int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
 		etp_entry_discard(&c->e);
 		return err;
 	}
-	etp_params_read(en, &p);
+	etp_ev_init(en, &ev, &p);
 	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), rport);
-	etp_fsm_open_active(&c->e.tcb, &p,
+	etp_fsm_open_active(&c->e.tcb, &ev,
 			    etp_isn(laddr, raddr, c->e.key.lport, key.rport),
 			    &act);
 	etp_exec(&c->e, &act, NULL);
@@ -143,15 +144,16 @@ int etp_user_close(struct etp_entry *e, bool abort,
 {
 	struct etp_actions act;
 	struct etp_params p;
+	struct etp_ev ev;
 	bool ok = false;
 
-	etp_params_read(e->en, &p);
+	etp_ev_init(e->en, &ev, &p);
 	spin_lock_bh(&e->lock);
 	*state = ETP_STATE_CLOSED;
 	if (!e->dead) {
 		*state = e->tcb.state;
 		ok = abort ? etp_fsm_abort(&e->tcb, &act) :
-			     etp_fsm_close(&e->tcb, &p, &act);
+			     etp_fsm_close(&e->tcb, &ev, &act);
 		if (ok)
 			etp_exec(e, &act, NULL);
 	}

@@ -128,17 +128,57 @@ static void send_ack(const struct etp_tcb *tcb, struct etp_actions *act)
 }
 
 /*
- * RFC 5961: the reply that lets a peer whose RST or SYN was legitimate
- * (but not exact) prove it, while a blind attacker learns nothing. The glue
- * rate-limits these (section 7 of the RFC) by suppressing the send when
- * ETP_CNT_CHALLENGE_ACK is set and the budget is spent.
+ * May we answer a segment we did not accept? Such an answer (an ACK of
+ * where we are) can itself be unacceptable to a peer whose view of the
+ * connection differs from ours, say after one forged segment: the peer's
+ * answer then provokes ours, for ever, an ACK storm. As Linux's
+ * tcp_oow_rate_limited(), at most one such answer per connection every
+ * invalid_ratelimit_ms (RFC 5961 section 7 asks the same of challenge
+ * ACKs). A segment that occupies sequence space without a SYN (data, a
+ * FIN) is not part of such a loop and is always answered.
  */
-static void challenge_ack(const struct etp_tcb *tcb, struct etp_actions *act,
+static bool may_answer(struct etp_tcb *tcb, const struct etp_ev *ev,
+		       const struct etp_seg *seg, struct etp_actions *act)
+{
+	u32 now = (u32)(ev->now_us / 1000), limit = ev->p->invalid_ratelimit_ms;
+
+	if (!limit || (etp_seg_len(seg) && !(seg->flags & ETP_FLAG_SYN)))
+		return true;
+	if (tcb->last_oow_ms && now - tcb->last_oow_ms < limit) {
+		count(act, ETP_CNT_RATELIMITED);
+		return false;
+	}
+	/* 0 means "never answered". */
+	tcb->last_oow_ms = now ?: 1;
+	return true;
+}
+
+/* An ACK of where we are, to a segment that was not acceptable. */
+static void answer_ack(struct etp_tcb *tcb, const struct etp_ev *ev,
+		       const struct etp_seg *seg, struct etp_actions *act,
+		       enum etp_drop why)
+{
+	act->drop = why;
+	if (may_answer(tcb, ev, seg, act))
+		send_ack(tcb, act);
+}
+
+/*
+ * RFC 5961: the reply that lets a peer whose RST or SYN was legitimate
+ * (but not exact) prove it, while a blind attacker learns nothing. Limited
+ * per connection (may_answer()) and, by the glue, per netns (section 7 of
+ * the RFC: it suppresses the send when ETP_CNT_CHALLENGE_ACK is set and
+ * the budget is spent).
+ */
+static void challenge_ack(struct etp_tcb *tcb, const struct etp_ev *ev,
+			  const struct etp_seg *seg, struct etp_actions *act,
 			  enum etp_drop why)
 {
+	act->drop = why;
+	if (!may_answer(tcb, ev, seg, act))
+		return;
 	emit(tcb, act, ETP_FLAG_ACK, tcb->snd_nxt);
 	count(act, ETP_CNT_CHALLENGE_ACK);
-	act->drop = why;
 }
 
 static void reset_reply(const struct etp_seg *seg, struct etp_actions *act,
@@ -149,32 +189,32 @@ static void reset_reply(const struct etp_seg *seg, struct etp_actions *act,
 }
 
 /* A new segment goes into flight: retransmission state starts over. */
-static void retx_start(struct etp_tcb *tcb, const struct etp_params *p,
+static void retx_start(struct etp_tcb *tcb, const struct etp_ev *ev,
 		       struct etp_actions *act)
 {
 	tcb->retries = 0;
-	tcb->rto_ms = p->rto_initial_ms;
+	tcb->rto_ms = ev->p->rto_initial_ms;
 	arm(act, ETP_T_RETX, tcb->rto_ms);
 }
 
-static void send_fin(struct etp_tcb *tcb, const struct etp_params *p,
+static void send_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 		     struct etp_actions *act, enum etp_conn_state next,
 		     enum etp_cause cause)
 {
 	emit(tcb, act, ETP_FLAG_FIN | ETP_FLAG_ACK, tcb->snd_nxt);
 	tcb->snd_nxt++;
 	set_state(tcb, act, next, cause);
-	retx_start(tcb, p, act);
+	retx_start(tcb, ev, act);
 }
 
 static void enter_time_wait(struct etp_tcb *tcb,
-			    const struct etp_params *p,
+			    const struct etp_ev *ev,
 			    struct etp_actions *act, enum etp_cause cause)
 {
 	set_state(tcb, act, ETP_STATE_TIME_WAIT, cause);
 	cancel(act, ETP_T_RETX);
 	cancel(act, ETP_T_FIN_WAIT_2);
-	arm(act, ETP_T_TIME_WAIT, twice_msl(p));
+	arm(act, ETP_T_TIME_WAIT, twice_msl(ev->p));
 }
 
 static void take_peer_syn(struct etp_tcb *tcb, const struct etp_seg *seg)
@@ -195,7 +235,7 @@ static void take_window(struct etp_tcb *tcb, const struct etp_seg *seg)
 
 /* --- user calls --------------------------------------------------------- */
 
-void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_ev *ev,
 			 u32 iss, struct etp_actions *act)
 {
 	act_begin(tcb, act);
@@ -208,7 +248,7 @@ void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_params *p,
 	emit(tcb, act, ETP_FLAG_SYN, iss);
 	set_state(tcb, act, ETP_STATE_SYN_SENT, ETP_CAUSE_CONNECT);
 	count(act, ETP_CNT_ACTIVE_OPEN);
-	retx_start(tcb, p, act);
+	retx_start(tcb, ev, act);
 }
 
 void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act)
@@ -244,7 +284,7 @@ bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act)
 	return true;
 }
 
-void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_ev *ev,
 			  const struct etp_seg *syn, u32 iss,
 			  struct etp_actions *act)
 {
@@ -260,7 +300,7 @@ void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
 	emit(tcb, act, ETP_FLAG_SYN | ETP_FLAG_ACK, iss);
 	set_state(tcb, act, ETP_STATE_SYN_RCVD, ETP_CAUSE_SYN);
 	count(act, ETP_CNT_PASSIVE_OPEN);
-	retx_start(tcb, p, act);
+	retx_start(tcb, ev, act);
 }
 
 /*
@@ -268,7 +308,7 @@ void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
  * completes: a FIN sent now could not be retransmitted together with the
  * unacknowledged SYN|ACK (SYN+FIN is not a valid segment here).
  */
-bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_params *p,
+bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   struct etp_actions *act)
 {
 	act_begin(tcb, act);
@@ -283,10 +323,10 @@ bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_params *p,
 		tcb->close_pending = true;
 		return true;
 	case ETP_STATE_ESTABLISHED:
-		send_fin(tcb, p, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_CLOSE);
+		send_fin(tcb, ev, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_CLOSE);
 		return true;
 	case ETP_STATE_CLOSE_WAIT:
-		send_fin(tcb, p, act, ETP_STATE_LAST_ACK, ETP_CAUSE_CLOSE);
+		send_fin(tcb, ev, act, ETP_STATE_LAST_ACK, ETP_CAUSE_CLOSE);
 		return true;
 	default:
 		return false;
@@ -321,7 +361,7 @@ bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act)
  * False: nothing is in flight in this state.
  */
 static bool retx_what(const struct etp_tcb *tcb,
-		      const struct etp_params *p, u8 *flags, u32 *seq,
+		      const struct etp_ev *ev, u8 *flags, u32 *seq,
 		      u32 *limit)
 {
 	switch (tcb->state) {
@@ -330,27 +370,27 @@ static bool retx_what(const struct etp_tcb *tcb,
 		*flags = tcb->state == ETP_STATE_SYN_SENT ? ETP_FLAG_SYN :
 			 ETP_FLAG_SYN | ETP_FLAG_ACK;
 		*seq = tcb->iss;
-		*limit = p->syn_retries;
+		*limit = ev->p->syn_retries;
 		return true;
 	case ETP_STATE_FIN_WAIT_1:
 	case ETP_STATE_CLOSING:
 	case ETP_STATE_LAST_ACK:
 		*flags = ETP_FLAG_FIN | ETP_FLAG_ACK;
 		*seq = tcb->snd_nxt - 1;
-		*limit = p->retries;
+		*limit = ev->p->retries;
 		return true;
 	default:
 		return false;
 	}
 }
 
-static void on_retx(struct etp_tcb *tcb, const struct etp_params *p,
+static void on_retx(struct etp_tcb *tcb, const struct etp_ev *ev,
 		    struct etp_actions *act)
 {
 	u32 seq, limit;
 	u8 flags;
 
-	if (!retx_what(tcb, p, &flags, &seq, &limit))
+	if (!retx_what(tcb, ev, &flags, &seq, &limit))
 		return;
 	if (tcb->retries >= limit) {
 		count(act, ETP_CNT_TIMEOUT);
@@ -361,8 +401,8 @@ static void on_retx(struct etp_tcb *tcb, const struct etp_params *p,
 		return;
 	}
 	tcb->retries++;
-	if (tcb->rto_ms > p->rto_max_ms / 2)
-		tcb->rto_ms = p->rto_max_ms;
+	if (tcb->rto_ms > ev->p->rto_max_ms / 2)
+		tcb->rto_ms = ev->p->rto_max_ms;
 	else
 		tcb->rto_ms *= 2;
 	emit(tcb, act, flags, seq);
@@ -387,13 +427,13 @@ static void on_fin_wait_2(struct etp_tcb *tcb, struct etp_actions *act)
  * A timer whose state has passed is ignored, so a cancel that loses a race
  * with the expiry is harmless.
  */
-void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   enum etp_timer_id id, struct etp_actions *act)
 {
 	act_begin(tcb, act);
 	switch (id) {
 	case ETP_T_RETX:
-		on_retx(tcb, p, act);
+		on_retx(tcb, ev, act);
 		break;
 	case ETP_T_FIN_WAIT_2:
 		on_fin_wait_2(tcb, act);
@@ -430,20 +470,20 @@ bool etp_fsm_reset_for(const struct etp_seg *seg, struct etp_seg *rst)
 	return true;
 }
 
-static void seg_closed(struct etp_tcb *tcb, const struct etp_params *p,
+static void seg_closed(struct etp_tcb *tcb, const struct etp_ev *ev,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	reset_reply(seg, act, ETP_DROP_NO_CONN);
 }
 
-static void seg_listen(struct etp_tcb *tcb, const struct etp_params *p,
+static void seg_listen(struct etp_tcb *tcb, const struct etp_ev *ev,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	etp_fsm_listen(seg, act);
 }
 
 /* RFC 9293 3.10.7.3. */
-static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_params *p,
+static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_ev *ev,
 			 const struct etp_seg *seg, struct etp_actions *act)
 {
 	bool has_ack = seg->flags & ETP_FLAG_ACK;
@@ -484,7 +524,7 @@ static void seg_syn_sent(struct etp_tcb *tcb, const struct etp_params *p,
 	tcb->max_snd_wnd = seg->window;
 	emit(tcb, act, ETP_FLAG_SYN | ETP_FLAG_ACK, tcb->iss);
 	set_state(tcb, act, ETP_STATE_SYN_RCVD, ETP_CAUSE_SYN);
-	retx_start(tcb, p, act);
+	retx_start(tcb, ev, act);
 }
 
 /* --- segments: synchronized states, RFC 9293 3.10.7.4 -------------------- */
@@ -525,7 +565,7 @@ static bool syn_rcvd_peer_syn(struct etp_tcb *tcb, const struct etp_seg **segp,
  * made to accept valid ACKs ... and RSTs"); *text_ok says whether its
  * text and FIN may be taken too.
  */
-static bool check_seq(struct etp_tcb *tcb, const struct etp_params *p,
+static bool check_seq(struct etp_tcb *tcb, const struct etp_ev *ev,
 		      const struct etp_seg *seg, struct etp_actions *act,
 		      bool *text_ok)
 {
@@ -543,31 +583,30 @@ static bool check_seq(struct etp_tcb *tcb, const struct etp_params *p,
 		return false;
 	}
 	if (seg->flags & ETP_FLAG_SYN) {
-		challenge_ack(tcb, act, ETP_DROP_SYN_SYNCED);
+		challenge_ack(tcb, ev, seg, act, ETP_DROP_SYN_SYNCED);
 		return false;
 	}
-	send_ack(tcb, act);
-	act->drop = ETP_DROP_OUT_OF_WINDOW;
+	answer_ack(tcb, ev, seg, act, ETP_DROP_OUT_OF_WINDOW);
 	/* The peer's FIN again: our ACK of it was lost, so stay 2 MSL more. */
 	if (tcb->state == ETP_STATE_TIME_WAIT && (seg->flags & ETP_FLAG_FIN) &&
 	    seg->seq + len == tcb->rcv_nxt) {
 		act->drop = ETP_DROP_NONE;
 		act->cause = ETP_CAUSE_FIN;
-		arm(act, ETP_T_TIME_WAIT, twice_msl(p));
+		arm(act, ETP_T_TIME_WAIT, twice_msl(ev->p));
 	}
 	return false;
 }
 
 /* Step two, for an in-window RST (RFC 5961 3.2, RFC 1337). */
-static void on_rst(struct etp_tcb *tcb, const struct etp_seg *seg,
-		   struct etp_actions *act)
+static void on_rst(struct etp_tcb *tcb, const struct etp_ev *ev,
+		   const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (tcb->state == ETP_STATE_TIME_WAIT) {
 		act->drop = ETP_DROP_RST_TIME_WAIT;
 		return;
 	}
 	if (seg->seq != tcb->rcv_nxt) {
-		challenge_ack(tcb, act, ETP_DROP_RST_INVALID);
+		challenge_ack(tcb, ev, seg, act, ETP_DROP_RST_INVALID);
 		return;
 	}
 	count(act, ETP_CNT_RST_IN);
@@ -595,17 +634,18 @@ static void on_rst(struct etp_tcb *tcb, const struct etp_seg *seg,
  * LISTEN (the peer evidently restarted); everywhere else RFC 5961 4.2 asks
  * for a challenge ACK.
  */
-static void on_syn(struct etp_tcb *tcb, struct etp_actions *act)
+static void on_syn(struct etp_tcb *tcb, const struct etp_ev *ev,
+		   const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (tcb->state == ETP_STATE_SYN_RCVD && tcb->passive) {
 		finish(tcb, act, ETP_STATE_LISTEN, ETP_CAUSE_SYN, ETP_ERR_RESET);
 		act->drop = ETP_DROP_SYN_SYNCED;
 		return;
 	}
-	challenge_ack(tcb, act, ETP_DROP_SYN_SYNCED);
+	challenge_ack(tcb, ev, seg, act, ETP_DROP_SYN_SYNCED);
 }
 
-static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_params *p,
+static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_ev *ev,
 			 const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (!etp_after(seg->ack, tcb->snd_una) ||
@@ -618,12 +658,12 @@ static bool ack_syn_rcvd(struct etp_tcb *tcb, const struct etp_params *p,
 	cancel(act, ETP_T_RETX);
 	set_state(tcb, act, ETP_STATE_ESTABLISHED, ETP_CAUSE_ACK);
 	if (tcb->close_pending)
-		send_fin(tcb, p, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_ACK);
+		send_fin(tcb, ev, act, ETP_STATE_FIN_WAIT_1, ETP_CAUSE_ACK);
 	return true;
 }
 
 /* What an ACK of our FIN does, per state. False: processing ends. */
-static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_params *p,
+static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 		       struct etp_actions *act)
 {
 	if (!our_fin_acked(tcb))
@@ -632,11 +672,11 @@ static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_params *p,
 	case ETP_STATE_FIN_WAIT_1:
 		set_state(tcb, act, ETP_STATE_FIN_WAIT_2, ETP_CAUSE_ACK);
 		cancel(act, ETP_T_RETX);
-		if (p->fin_wait2_ms)
-			arm(act, ETP_T_FIN_WAIT_2, p->fin_wait2_ms);
+		if (ev->p->fin_wait2_ms)
+			arm(act, ETP_T_FIN_WAIT_2, ev->p->fin_wait2_ms);
 		return true;
 	case ETP_STATE_CLOSING:
-		enter_time_wait(tcb, p, act, ETP_CAUSE_ACK);
+		enter_time_wait(tcb, ev, act, ETP_CAUSE_ACK);
 		return true;
 	case ETP_STATE_LAST_ACK:
 		finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_ACK, ETP_ERR_NONE);
@@ -650,7 +690,7 @@ static bool ack_of_fin(struct etp_tcb *tcb, const struct etp_params *p,
  * Step five. Acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]
  * (RFC 5961 5.2); below SND.UNA they are duplicates and carry nothing new.
  */
-static bool on_ack(struct etp_tcb *tcb, const struct etp_params *p,
+static bool on_ack(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   const struct etp_seg *seg, struct etp_actions *act)
 {
 	if (!(seg->flags & ETP_FLAG_ACK)) {
@@ -658,14 +698,13 @@ static bool on_ack(struct etp_tcb *tcb, const struct etp_params *p,
 		return false;
 	}
 	if (tcb->state == ETP_STATE_SYN_RCVD)
-		return ack_syn_rcvd(tcb, p, seg, act);
+		return ack_syn_rcvd(tcb, ev, seg, act);
 	if (etp_after(seg->ack, tcb->snd_nxt)) {
-		send_ack(tcb, act);
-		act->drop = ETP_DROP_BAD_ACK;
+		answer_ack(tcb, ev, seg, act, ETP_DROP_BAD_ACK);
 		return false;
 	}
 	if (etp_before(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
-		challenge_ack(tcb, act, ETP_DROP_BAD_ACK);
+		challenge_ack(tcb, ev, seg, act, ETP_DROP_BAD_ACK);
 		return false;
 	}
 	if (!etp_before(seg->ack, tcb->snd_una) &&
@@ -676,9 +715,9 @@ static bool on_ack(struct etp_tcb *tcb, const struct etp_params *p,
 	if (etp_after(seg->ack, tcb->snd_una)) {
 		tcb->snd_una = seg->ack;
 		tcb->retries = 0;
-		tcb->rto_ms = p->rto_initial_ms;
+		tcb->rto_ms = ev->p->rto_initial_ms;
 	}
-	return ack_of_fin(tcb, p, act);
+	return ack_of_fin(tcb, ev, act);
 }
 
 static bool state_receives_text(enum etp_conn_state s)
@@ -733,7 +772,7 @@ static const u8 fin_next[__ETP_STATE_MAX] = {
 	[ETP_STATE_FIN_WAIT_2]	= ETP_STATE_TIME_WAIT,
 };
 
-static void on_fin(struct etp_tcb *tcb, const struct etp_params *p,
+static void on_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   struct etp_actions *act, bool fin_ok)
 {
 	enum etp_conn_state next = fin_next[tcb->state];
@@ -741,7 +780,7 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_params *p,
 	if (tcb->state == ETP_STATE_TIME_WAIT) {
 		send_ack(tcb, act);
 		act->cause = ETP_CAUSE_FIN;
-		arm(act, ETP_T_TIME_WAIT, twice_msl(p));
+		arm(act, ETP_T_TIME_WAIT, twice_msl(ev->p));
 		return;
 	}
 	if (!next) {
@@ -757,12 +796,12 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_params *p,
 	tcb->rcv_nxt++;
 	send_ack(tcb, act);
 	if (next == ETP_STATE_TIME_WAIT)
-		enter_time_wait(tcb, p, act, ETP_CAUSE_FIN);
+		enter_time_wait(tcb, ev, act, ETP_CAUSE_FIN);
 	else
 		set_state(tcb, act, next, ETP_CAUSE_FIN);
 }
 
-static void seg_synced(struct etp_tcb *tcb, const struct etp_params *p,
+static void seg_synced(struct etp_tcb *tcb, const struct etp_ev *ev,
 		       const struct etp_seg *seg, struct etp_actions *act)
 {
 	struct etp_seg trimmed;
@@ -770,28 +809,28 @@ static void seg_synced(struct etp_tcb *tcb, const struct etp_params *p,
 
 	if (syn_rcvd_peer_syn(tcb, &seg, &trimmed, act))
 		return;
-	if (!check_seq(tcb, p, seg, act, &text_ok))
+	if (!check_seq(tcb, ev, seg, act, &text_ok))
 		return;
 	if (seg->flags & ETP_FLAG_RST) {
-		on_rst(tcb, seg, act);
+		on_rst(tcb, ev, seg, act);
 		return;
 	}
 	if (seg->flags & ETP_FLAG_SYN) {
-		on_syn(tcb, act);
+		on_syn(tcb, ev, seg, act);
 		return;
 	}
-	if (!on_ack(tcb, p, seg, act))
+	if (!on_ack(tcb, ev, seg, act))
 		return;
 	fin_ok = on_text(tcb, seg, act, text_ok);
 	if (seg->flags & ETP_FLAG_FIN)
-		on_fin(tcb, p, act, fin_ok);
+		on_fin(tcb, ev, act, fin_ok);
 	/* A FIN emitted early in this segment acknowledges all of it. */
 	if (act->send && (act->out.flags & ETP_FLAG_ACK))
 		act->out.ack = tcb->rcv_nxt;
 }
 
 typedef void (*etp_seg_fn)(struct etp_tcb *tcb,
-			   const struct etp_params *p,
+			   const struct etp_ev *ev,
 			   const struct etp_seg *seg, struct etp_actions *act);
 
 static const etp_seg_fn seg_handlers[__ETP_STATE_MAX] = {
@@ -808,7 +847,7 @@ static const etp_seg_fn seg_handlers[__ETP_STATE_MAX] = {
 	[ETP_STATE_TIME_WAIT]		= seg_synced,
 };
 
-void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_ev *ev,
 		     const struct etp_seg *seg, struct etp_actions *act)
 {
 	act_begin(tcb, act);
@@ -817,5 +856,5 @@ void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_params *p,
 		reset_reply(seg, act, ETP_DROP_NO_CONN);
 		return;
 	}
-	seg_handlers[tcb->state](tcb, p, seg, act);
+	seg_handlers[tcb->state](tcb, ev, seg, act);
 }

@@ -81,6 +81,7 @@ enum etp_count {
 	ETP_CNT_CHALLENGE_ACK,	/* out is an RFC 5961 challenge ACK */
 	ETP_CNT_RETRANSMIT,	/* out is a retransmission */
 	ETP_CNT_TIMEOUT,	/* gave up after retries */
+	ETP_CNT_RATELIMITED,	/* an answer to an unacceptable segment held back */
 	ETP_CNT_MAX
 };
 
@@ -112,6 +113,13 @@ struct etp_tcb {
 	u16 mss;
 	u16 peer_mss;
 	u8 retries;		/* retransmissions of the segment in flight */
+	u32 last_oow_ms;	/* last answer to an unacceptable segment; 0: none */
+};
+
+/* What an event sees besides the tcb. */
+struct etp_ev {
+	const struct etp_params *p;
+	u64 now_us;		/* a monotonic clock; only differences count */
 };
 
 struct etp_actions {
@@ -137,19 +145,19 @@ void etp_fsm_init(struct etp_tcb *tcb, const struct etp_params *p,
 
 bool etp_seq_acceptable(u32 rcv_nxt, u32 rcv_wnd, u32 seq, u32 len);
 
-void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_open_active(struct etp_tcb *tcb, const struct etp_ev *ev,
 			 u32 iss, struct etp_actions *act);
 void etp_fsm_open_listen(struct etp_tcb *tcb, struct etp_actions *act);
 bool etp_fsm_listen(const struct etp_seg *seg, struct etp_actions *act);
-void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_open_passive(struct etp_tcb *tcb, const struct etp_ev *ev,
 			  const struct etp_seg *syn, u32 iss,
 			  struct etp_actions *act);
-void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_segment(struct etp_tcb *tcb, const struct etp_ev *ev,
 		     const struct etp_seg *seg, struct etp_actions *act);
-bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_params *p,
+bool etp_fsm_close(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   struct etp_actions *act);
 bool etp_fsm_abort(struct etp_tcb *tcb, struct etp_actions *act);
-void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_params *p,
+void etp_fsm_timer(struct etp_tcb *tcb, const struct etp_ev *ev,
 		   enum etp_timer_id id, struct etp_actions *act);
 bool etp_fsm_reset_for(const struct etp_seg *seg, struct etp_seg *rst);
 

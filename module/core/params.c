@@ -18,6 +18,9 @@ const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1] = {
 	[ETP_PARAM_RCVBUF]	= ETP_PARAM(rcvbuf, 65535, 256, 65535),
 	[ETP_PARAM_BACKLOG]	= ETP_PARAM(backlog, 128, 1, 65535),
 	[ETP_PARAM_MAX_CONNS]	= ETP_PARAM(max_conns, 65536, 1, 1 << 20),
+	/* Linux's tcp_invalid_ratelimit; 0 answers every one (a storm). */
+	[ETP_PARAM_INVALID_RATELIMIT_MS] =
+		ETP_PARAM(invalid_ratelimit_ms, 500, 0, 60000),
 };
 
 /* A row per parameter and a field per row: the unit tests check the rest. */

@@ -24,6 +24,7 @@ struct etp_params {
 	u32 rcvbuf;		/* receive buffer: the window advertised */
 	u32 backlog;		/* default listen backlog (glue) */
 	u32 max_conns;		/* entries per netns (glue) */
+	u32 invalid_ratelimit_ms; /* one answer to a bad segment per this */
 };
 
 struct etp_param_desc {

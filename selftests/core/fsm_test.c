@@ -30,6 +30,9 @@
 #define PEER_WND	2000
 #define PEER_MSS	1200
 
+static struct etp_params P;
+static struct etp_ev EV = { .p = &P };
+
 static struct etp_params P = {
 	.msl_ms = 1000, .rto_initial_ms = 100, .rto_max_ms = 800,
 	.fin_wait2_ms = 5000, .mss = 1400, .rcvbuf = 1000,
@@ -68,7 +71,7 @@ static void feed(struct etp_tcb *t, u8 flags, u32 seq, u32 ack)
 	struct etp_seg s = mkseg(flags, seq, ack, 0);
 	struct etp_actions a;
 
-	etp_fsm_segment(t, &P, &s, &a);
+	etp_fsm_segment(t, &EV, &s, &a);
 }
 
 static void build(struct etp_tcb *t, enum fx f)
@@ -84,16 +87,16 @@ static void build(struct etp_tcb *t, enum fx f)
 		etp_fsm_open_listen(t, &a);
 		return;
 	case FX_SYN_SENT:
-		etp_fsm_open_active(t, &P, ISS, &a);
+		etp_fsm_open_active(t, &EV, ISS, &a);
 		return;
 	case FX_SYN_RCVD_A:
-		etp_fsm_open_active(t, &P, ISS, &a);
-		etp_fsm_segment(t, &P, &syn, &a);
+		etp_fsm_open_active(t, &EV, ISS, &a);
+		etp_fsm_segment(t, &EV, &syn, &a);
 		return;
 	default:
 		break;
 	}
-	etp_fsm_open_passive(t, &P, &syn, ISS, &a);
+	etp_fsm_open_passive(t, &EV, &syn, ISS, &a);
 	if (f == FX_SYN_RCVD_P)
 		return;
 	feed(t, ETP_FLAG_ACK, IRS + 1, ISS + 1);
@@ -102,13 +105,13 @@ static void build(struct etp_tcb *t, enum fx f)
 	case FX_LAST_ACK:
 		feed(t, ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1);
 		if (f == FX_LAST_ACK)
-			etp_fsm_close(t, &P, &a);
+			etp_fsm_close(t, &EV, &a);
 		return;
 	case FX_FIN_WAIT_1:
 	case FX_FIN_WAIT_2:
 	case FX_CLOSING:
 	case FX_TIME_WAIT:
-		etp_fsm_close(t, &P, &a);
+		etp_fsm_close(t, &EV, &a);
 		break;
 	default:
 		return;
@@ -562,7 +565,7 @@ static int check_one(struct __test_metadata *_metadata, enum fx f,
 	build(&t, f);
 	before = t;
 	seg_for(&t, k, a, &in);
-	etp_fsm_segment(&t, &P, &in, &act);
+	etp_fsm_segment(&t, &EV, &in, &act);
 
 	to = r->to ? r->to : before.state;
 	CHECK(act.old_state == before.state, "old %s",
@@ -756,12 +759,12 @@ static void receive(struct __test_metadata *_metadata, struct net *n, int i,
 	struct end *e = &n->e[i];
 	struct etp_actions act;
 
-	etp_fsm_segment(&e->t, &P, s, &act);
+	etp_fsm_segment(&e->t, &EV, s, &act);
 	apply(_metadata, n, i, &act);
 	if (act.accept) {
 		etp_fsm_init(&e->t, &P, e->t.lport, e->t.rport);
 		e->gone = false;
-		etp_fsm_open_passive(&e->t, &P, s, e->iss, &act);
+		etp_fsm_open_passive(&e->t, &EV, s, e->iss, &act);
 		apply(_metadata, n, i, &act);
 	}
 }
@@ -789,7 +792,7 @@ static void fire(struct __test_metadata *_metadata, struct net *n, int i,
 	ASSERT_TRUE(n->e[i].armed[id]) TH_LOG("%s not armed",
 					      etp_timer_name(id));
 	n->e[i].armed[id] = false;
-	etp_fsm_timer(&n->e[i].t, &P, id, &act);
+	etp_fsm_timer(&n->e[i].t, &EV, id, &act);
 	apply(_metadata, n, i, &act);
 }
 
@@ -801,13 +804,13 @@ static void user(struct __test_metadata *_metadata, struct net *n, int i,
 
 	switch (what) {
 	case 'c':
-		etp_fsm_open_active(&n->e[i].t, &P, n->e[i].iss, &act);
+		etp_fsm_open_active(&n->e[i].t, &EV, n->e[i].iss, &act);
 		break;
 	case 'l':
 		etp_fsm_open_listen(&n->e[i].t, &act);
 		break;
 	case 'x':
-		ok = etp_fsm_close(&n->e[i].t, &P, &act);
+		ok = etp_fsm_close(&n->e[i].t, &EV, &act);
 		break;
 	case 'a':
 		ok = etp_fsm_abort(&n->e[i].t, &act);
@@ -1116,7 +1119,7 @@ TEST(time_wait_reacks_fin_and_restarts)
 
 	fin = n.log[5];		/* B's FIN, as sent */
 	ASSERT_EQ(FA_, fin.flags);
-	etp_fsm_segment(a, &P, &fin, &act);
+	etp_fsm_segment(a, &EV, &fin, &act);
 	ASSERT_EQ(ETP_STATE_TIME_WAIT, act.new_state);
 	ASSERT_TRUE(act.send);
 	ASSERT_EQ(ACK_, act.out.flags);
@@ -1132,7 +1135,7 @@ TEST(time_wait_reacks_fin_and_restarts)
 	/* An old ACK in TIME_WAIT gets an ACK but does not extend it. */
 	fin.flags = ETP_FLAG_ACK;
 	fin.seq -= 50;
-	etp_fsm_segment(a, &P, &fin, &act);
+	etp_fsm_segment(a, &EV, &fin, &act);
 	ASSERT_TRUE(act.send);
 	ASSERT_EQ(0, act.arm);
 }
@@ -1251,13 +1254,13 @@ TEST(last_ack_and_closing_retransmit_fin)
 	struct etp_actions act;
 
 	build(&t, FX_LAST_ACK);
-	etp_fsm_timer(&t, &P, ETP_T_RETX, &act);
+	etp_fsm_timer(&t, &EV, ETP_T_RETX, &act);
 	ASSERT_TRUE(act.send);
 	ASSERT_EQ(FA_, act.out.flags);
 	ASSERT_EQ(ISS + 1, act.out.seq);
 	ASSERT_EQ(IRS + 2, act.out.ack);
 	build(&t, FX_CLOSING);
-	etp_fsm_timer(&t, &P, ETP_T_RETX, &act);
+	etp_fsm_timer(&t, &EV, ETP_T_RETX, &act);
 	ASSERT_EQ(FA_, act.out.flags);
 	ASSERT_EQ(ETP_STATE_CLOSING, act.new_state);
 }
@@ -1331,10 +1334,10 @@ TEST(close_in_syn_rcvd_waits_for_handshake)
 	ASSERT_EQ(1, n.nlog);
 	receive(_metadata, &n, B, &n.log[0]);
 	ASSERT_EQ(ETP_STATE_SYN_RCVD, n.e[B].t.state);
-	ASSERT_TRUE(etp_fsm_close(&n.e[B].t, &P, &act));
+	ASSERT_TRUE(etp_fsm_close(&n.e[B].t, &EV, &act));
 	ASSERT_FALSE(act.send);
 	ASSERT_EQ(ETP_STATE_SYN_RCVD, act.new_state);
-	ASSERT_FALSE(etp_fsm_close(&n.e[B].t, &P, &act));
+	ASSERT_FALSE(etp_fsm_close(&n.e[B].t, &EV, &act));
 	pump(_metadata, &n);
 	TRAIL(&n.e[B], ETP_STATE_CLOSED, ETP_STATE_LISTEN, ETP_STATE_SYN_RCVD, ETP_STATE_FIN_WAIT_1,
 	      ETP_STATE_FIN_WAIT_2);
@@ -1411,7 +1414,7 @@ TEST(close_per_state)
 
 	for (f = 0; f < FX_MAX; f++) {
 		build(&t, f);
-		ASSERT_EQ(want[f].ok, etp_fsm_close(&t, &P, &act))
+		ASSERT_EQ(want[f].ok, etp_fsm_close(&t, &EV, &act))
 			TH_LOG("%s", fx_names[f]);
 		ASSERT_EQ(want[f].to, t.state) TH_LOG("%s", fx_names[f]);
 		ASSERT_EQ(want[f].sends != 0, act.send);
@@ -1445,7 +1448,7 @@ TEST(stale_timers_are_ignored)
 
 			build(&t, f);
 			before = t;
-			etp_fsm_timer(&t, &P, id, &act);
+			etp_fsm_timer(&t, &EV, id, &act);
 			if (live) {
 				ASSERT_TRUE(act.send || act.destroy);
 				continue;
@@ -1459,7 +1462,7 @@ TEST(stale_timers_are_ignored)
 		}
 	/* Out of range ids too. */
 	build(&t, FX_ESTAB);
-	etp_fsm_timer(&t, &P, ETP_T_MAX, &act);
+	etp_fsm_timer(&t, &EV, ETP_T_MAX, &act);
 	ASSERT_EQ(ETP_STATE_ESTABLISHED, t.state);
 }
 
@@ -1531,7 +1534,7 @@ TEST(zero_receive_window)
 	t.rcv_wnd = 0;
 	/* Data at RCV.NXT: its ACK is processed, its text is not. */
 	s = mkseg(ETP_FLAG_ACK, IRS + 1, ISS + 2, DATA_LEN);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(ETP_STATE_FIN_WAIT_2, t.state);
 	ASSERT_EQ(0u, act.deliver_len);
 	ASSERT_EQ(IRS + 1, t.rcv_nxt);
@@ -1541,17 +1544,17 @@ TEST(zero_receive_window)
 	ASSERT_EQ(ETP_DROP_OUT_OF_WINDOW, act.drop);
 	/* Same for a FIN: not taken until the window opens. */
 	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 2, 0);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(ETP_STATE_FIN_WAIT_2, t.state);
 	/* A RST at RCV.NXT still resets. */
 	s = mkseg(ETP_FLAG_RST, IRS + 1, 0, 0);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(ETP_STATE_CLOSED, t.state);
 	/* Beyond RCV.NXT nothing is acceptable. */
 	build(&t, FX_ESTAB);
 	t.rcv_wnd = 0;
 	s = mkseg(ETP_FLAG_ACK, IRS + 2, ISS + 1, 0);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(ETP_DROP_OUT_OF_WINDOW, act.drop);
 }
 
@@ -1563,7 +1566,7 @@ TEST(text_trimmed_to_window_and_fin_with_data)
 
 	build(&t, FX_ESTAB);
 	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1, 1500);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(0u, act.deliver_off);
 	ASSERT_EQ(P.rcvbuf, act.deliver_len);
 	ASSERT_EQ(IRS + 1 + P.rcvbuf, t.rcv_nxt);
@@ -1571,7 +1574,7 @@ TEST(text_trimmed_to_window_and_fin_with_data)
 
 	build(&t, FX_ESTAB);
 	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1, 10);
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(10u, act.deliver_len);
 	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
 	ASSERT_EQ(IRS + 12, t.rcv_nxt);
@@ -1581,7 +1584,7 @@ TEST(text_trimmed_to_window_and_fin_with_data)
 	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1, 10);
 	build(&t, FX_ESTAB);
 	t.rcv_nxt = IRS + 11;
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(0u, act.deliver_len);
 	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
 }
@@ -1596,14 +1599,14 @@ TEST(window_update)
 	ASSERT_EQ(PEER_WND, t.snd_wnd);
 	s = mkseg(ETP_FLAG_ACK, IRS + 1, ISS + 1, 0);
 	s.window = 300;
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(300u, t.snd_wnd);
 	ASSERT_EQ(PEER_WND, t.max_snd_wnd);
 	/* An older segment (SEG.SEQ < SND.WL1) does not move it back. */
 	t.snd_wl1 = IRS + 1;
 	s.seq = IRS;
 	s.window = 10;
-	etp_fsm_segment(&t, &P, &s, &act);
+	etp_fsm_segment(&t, &EV, &s, &act);
 	ASSERT_EQ(300u, t.snd_wnd);
 }
 
@@ -1614,12 +1617,12 @@ TEST(peer_mss)
 	struct etp_seg syn = mkseg(ETP_FLAG_SYN, IRS, 0, 0);
 
 	etp_fsm_init(&t, &P, LPORT, RPORT);
-	etp_fsm_open_passive(&t, &P, &syn, ISS, &act);
+	etp_fsm_open_passive(&t, &EV, &syn, ISS, &act);
 	ASSERT_EQ(PEER_MSS, t.peer_mss);
 	ASSERT_EQ(P.mss, act.out.mss);
 	syn.mss = 0;
 	etp_fsm_init(&t, &P, LPORT, RPORT);
-	etp_fsm_open_passive(&t, &P, &syn, ISS, &act);
+	etp_fsm_open_passive(&t, &EV, &syn, ISS, &act);
 	ASSERT_EQ(536, t.peer_mss);
 	ASSERT_EQ(ETP_STATE_LISTEN, act.old_state);
 	ASSERT_EQ(ETP_STATE_SYN_RCVD, act.new_state);
@@ -1681,7 +1684,7 @@ TEST(open_only_from_closed)
 	struct etp_actions act;
 
 	build(&t, FX_ESTAB);
-	etp_fsm_open_active(&t, &P, 1, &act);
+	etp_fsm_open_active(&t, &EV, 1, &act);
 	ASSERT_EQ(ETP_STATE_ESTABLISHED, t.state);
 	ASSERT_FALSE(act.send);
 	etp_fsm_open_listen(&t, &act);
@@ -1753,7 +1756,7 @@ TEST(random_segments_keep_invariants)
 				  (x >> 32) % 4 ? 0 : (x >> 40) % 2000);
 			if ((x >> 50) % 8 == 0)
 				s.seq = (u32)(x >> 13);
-			etp_fsm_segment(&t, &P, &s, &act);
+			etp_fsm_segment(&t, &EV, &s, &act);
 
 			ASSERT_EQ(was, act.old_state);
 			ASSERT_EQ(t.state, act.new_state);
@@ -1778,6 +1781,111 @@ TEST(random_segments_keep_invariants)
 				break;
 		}
 	}
+}
+
+/* --- answers to unacceptable segments are rate limited ------------------ */
+
+/* Deliver queued segments until none is left or cap were delivered. */
+static int storm(struct __test_metadata *_metadata, struct net *n, int cap)
+{
+	int delivered = 0;
+
+	while (n->head < n->tail && delivered < cap) {
+		struct pkt *p = &n->q[n->head++ % QMAX];
+		struct etp_seg s;
+
+		ASSERT_EQ(ETP_WIRE_OK, (int)etp_wire_decode(p->bytes, p->len, &s));
+		receive(_metadata, n, p->to, &s);
+		delivered++;
+		n->nlog = 0;	/* the log is not what is counted here */
+	}
+	return delivered;
+}
+
+/*
+ * One forged in-window segment, ten octets at A's SND.NXT, into B: B takes
+ * them and ACKs octets A never sent; A answers that ACK (RFC 5961 5.2), B
+ * finds A's answer old and answers it, and so on. Without a limit the
+ * exchange never ends; with the default one it stops at once.
+ */
+static int forged_segment_exchange(struct __test_metadata *_metadata,
+				   u32 ratelimit_ms)
+{
+	struct etp_seg forged;
+	struct net n;
+	int k;
+
+	P.invalid_ratelimit_ms = ratelimit_ms;
+	EV.now_us = 1000000;
+	net_init(&n, ISS, IRS);
+	connect_pair(_metadata, &n);
+	forged = mkseg(ETP_FLAG_ACK, n.e[A].t.snd_nxt, n.e[A].t.rcv_nxt, 10);
+	receive(_metadata, &n, B, &forged);
+	k = storm(_metadata, &n, 1000);
+	EXPECT_EQ(ETP_STATE_ESTABLISHED, n.e[A].t.state);
+	EXPECT_EQ(ETP_STATE_ESTABLISHED, n.e[B].t.state);
+	P.invalid_ratelimit_ms = 0;
+	EV.now_us = 0;
+	return k;
+}
+
+TEST(forged_segment_storm_without_limit)
+{
+	ASSERT_EQ(1000, forged_segment_exchange(_metadata, 0));
+}
+
+TEST(forged_segment_storm_is_bounded)
+{
+	/* B's ACK, A's answer, B's answer; A's next answer is held back. */
+	ASSERT_EQ(3, forged_segment_exchange(_metadata, 500));
+}
+
+TEST(unacceptable_answers_one_per_interval)
+{
+	struct etp_seg old_ack, old_data, syn, bad_ack;
+	struct etp_actions a;
+	struct etp_tcb t;
+
+	build(&t, FX_ESTAB);
+	P.invalid_ratelimit_ms = 500;
+	old_ack = mkseg(ETP_FLAG_ACK, IRS, ISS + 1, 0);
+	old_data = mkseg(ETP_FLAG_ACK, IRS - 9, ISS + 1, 10);
+	syn = mkseg(ETP_FLAG_SYN, IRS + 100, 0, 0);
+	bad_ack = mkseg(ETP_FLAG_ACK, IRS + 1, ISS + 1000, 0);
+
+	EV.now_us = 5000000;
+	etp_fsm_segment(&t, &EV, &old_ack, &a);
+	EXPECT_TRUE(a.send);
+	EXPECT_EQ(ETP_DROP_OUT_OF_WINDOW, a.drop);
+	EXPECT_EQ(0u, a.count & ETP_CNT_BIT(ETP_CNT_RATELIMITED));
+
+	/* Within 500 ms every kind of answer is held back, and counted. */
+	EV.now_us += 499000;
+	etp_fsm_segment(&t, &EV, &old_ack, &a);
+	EXPECT_FALSE(a.send);
+	EXPECT_EQ(ETP_DROP_OUT_OF_WINDOW, a.drop);
+	EXPECT_NE(0u, a.count & ETP_CNT_BIT(ETP_CNT_RATELIMITED));
+	etp_fsm_segment(&t, &EV, &syn, &a);
+	EXPECT_FALSE(a.send);
+	EXPECT_EQ(ETP_DROP_SYN_SYNCED, a.drop);
+	EXPECT_EQ(0u, a.count & ETP_CNT_BIT(ETP_CNT_CHALLENGE_ACK));
+	etp_fsm_segment(&t, &EV, &bad_ack, &a);
+	EXPECT_FALSE(a.send);
+	EXPECT_EQ(ETP_DROP_BAD_ACK, a.drop);
+
+	/* Data is no part of a loop: an old retransmission is answered. */
+	etp_fsm_segment(&t, &EV, &old_data, &a);
+	EXPECT_TRUE(a.send);
+	EXPECT_EQ(0u, a.count & ETP_CNT_BIT(ETP_CNT_RATELIMITED));
+
+	/* 500 ms after the last answer, one more. */
+	EV.now_us += 1000;
+	etp_fsm_segment(&t, &EV, &syn, &a);
+	EXPECT_TRUE(a.send);
+	EXPECT_NE(0u, a.count & ETP_CNT_BIT(ETP_CNT_CHALLENGE_ACK));
+	EXPECT_EQ(ETP_STATE_ESTABLISHED, t.state);
+	P.invalid_ratelimit_ms = 0;
+	EV.now_us = 0;
 }
 
 TEST_HARNESS_MAIN

@@ -94,6 +94,7 @@ enum etp_param_attr {
 	ETP_PARAM_RTO_MAX_MS,	/* backoff cap */
 	ETP_PARAM_MSS,		/* largest segment advertised in SYNs */
 	ETP_PARAM_RCVBUF,	/* receive buffer: the window advertised */
+	ETP_PARAM_INVALID_RATELIMIT_MS, /* answers to unacceptable segments */
 
 	__ETP_PARAM_MAX,
 	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
