@@ -225,8 +225,8 @@ exec [[ $(etpctl -j show state LISTEN | jq '.[0].queue') == 1 ]]
 EOF
 
 # 5: FIN_WAIT_2 limit: <SEQ=SND.NXT><CTL=RST>, CLOSED, timed out.
-pkt_case "FIN_WAIT_2 limit: RST, then gone" \
-	$'established 1\nin_segs 3\nout_segs 3\npassive_opens 1\nresets_out 1' \
+pkt_case "FIN_WAIT_2 limit: RST, then gone, counted as a timeout" \
+	$'established 1\nin_segs 3\nout_segs 3\npassive_opens 1\nresets_out 1\ntimeouts 1' \
 	"$OPEN_TRANS ESTABLISHED->FIN_WAIT_1 FIN_WAIT_1->FIN_WAIT_2 FIN_WAIT_2->CLOSED" <<EOF
 exec etpctl param set fin_wait2_ms 2000
 $OPEN

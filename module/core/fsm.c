@@ -419,6 +419,8 @@ static void on_fin_wait_2(struct etp_tcb *tcb, struct etp_actions *act)
 	if (tcb->state != ETP_STATE_FIN_WAIT_2)
 		return;
 	emit(tcb, act, ETP_FLAG_RST, tcb->snd_nxt);
+	/* Timed out like a retransmission giving up: counted alike. */
+	count(act, ETP_CNT_TIMEOUT);
 	finish(tcb, act, ETP_STATE_CLOSED, ETP_CAUSE_FIN_WAIT_2_TIMEOUT,
 	       ETP_ERR_TIMEDOUT);
 }

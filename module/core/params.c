@@ -13,7 +13,8 @@ const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1] = {
 	[ETP_PARAM_RTO_MAX_MS]	= ETP_PARAM(rto_max_ms, 60000, 100, 120000),
 	[ETP_PARAM_SYN_RETRIES]	= ETP_PARAM(syn_retries, 5, 1, 20),
 	[ETP_PARAM_RETRIES]	= ETP_PARAM(retries, 8, 1, 30),
-	[ETP_PARAM_FIN_WAIT2_MS] = ETP_PARAM(fin_wait2_ms, 60000, 10, 600000),
+	/* 0: FIN_WAIT_2 lasts until the peer's FIN (docs/protocol.md 5). */
+	[ETP_PARAM_FIN_WAIT2_MS] = ETP_PARAM(fin_wait2_ms, 60000, 0, 600000),
 	[ETP_PARAM_MSS]		= ETP_PARAM(mss, 1460, 64, 65495),
 	[ETP_PARAM_RCVBUF]	= ETP_PARAM(rcvbuf, 65535, 256, 65535),
 	[ETP_PARAM_BACKLOG]	= ETP_PARAM(backlog, 128, 1, 65535),
