@@ -13,11 +13,67 @@
 #include "exec.h"
 #include "main.h"
 
-/* Every kind starts with its entry, so kfree_rcu(e) frees the whole. */
+/* Every kind starts with its entry, so freeing e frees the whole. */
 static_assert(offsetof(struct etp_listener, e) == 0);
 static_assert(offsetof(struct etp_conn, e) == 0);
 static_assert(offsetof(struct etp_tw, e) == 0);
 static_assert(sizeof(struct etp_key) == 12);
+
+/*
+ * Connections and TIME_WAIT entries are many: each kind has its own slab
+ * cache, so an entry costs its size rather than the next kmalloc size (an
+ * idle connection must stay within 512 octets, hash and id included;
+ * docs/protocol.md 8.10). Listeners are few and come from kmalloc.
+ */
+static struct kmem_cache *etp_conn_cache, *etp_tw_cache;
+
+int __init etp_caches_init(void)
+{
+	etp_conn_cache = KMEM_CACHE(etp_conn, 0);
+	etp_tw_cache = KMEM_CACHE(etp_tw, 0);
+	if (etp_conn_cache && etp_tw_cache)
+		return 0;
+	etp_caches_exit();
+	return -ENOMEM;
+}
+
+/* After rcu_barrier(): no entry is waiting for its grace period. */
+void etp_caches_exit(void)
+{
+	kmem_cache_destroy(etp_conn_cache);
+	kmem_cache_destroy(etp_tw_cache);
+}
+
+static void *etp_entry_alloc(u8 kind, size_t size, gfp_t gfp)
+{
+	switch (kind) {
+	case ETP_KIND_CONN:
+		return kmem_cache_zalloc(etp_conn_cache, gfp);
+	case ETP_KIND_TW:
+		return kmem_cache_zalloc(etp_tw_cache, gfp);
+	default:
+		return kzalloc(size, gfp);
+	}
+}
+
+static void etp_entry_free(struct etp_entry *e)
+{
+	switch (e->kind) {
+	case ETP_KIND_CONN:
+		kmem_cache_free(etp_conn_cache, e);
+		break;
+	case ETP_KIND_TW:
+		kmem_cache_free(etp_tw_cache, e);
+		break;
+	default:
+		kfree(e);
+	}
+}
+
+static void etp_entry_free_rcu(struct rcu_head *head)
+{
+	etp_entry_free(container_of(head, struct etp_entry, rcu));
+}
 
 static const struct rhashtable_params etp_rht_params = {
 	.key_len		= sizeof(struct etp_key),
@@ -30,13 +86,64 @@ int etp_conns_init(struct etp_net *en)
 {
 	xa_init_flags(&en->ids, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	atomic_set(&en->nconns, 0);
+	atomic_long_set(&en->queue_mem, 0);
 	return rhashtable_init(&en->conns, &etp_rht_params);
 }
 
+/* --- the queues' memory (module/core/stream.h asks for it) --------------- */
+
+void *etp_chunk_alloc(void *owner)
+{
+	struct etp_net *en = owner;
+	void *chunk;
+
+	/* Taken under the entry's lock, in softirq or with bottom halves off. */
+	chunk = kmalloc(ETP_CHUNK_SIZE, GFP_ATOMIC | __GFP_NOWARN);
+	if (chunk)
+		atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
+	return chunk;
+}
+
+void etp_chunk_free(void *owner, void *chunk)
+{
+	struct etp_net *en = owner;
+
+	atomic_long_sub(ETP_CHUNK_SIZE, &en->queue_mem);
+	kfree(chunk);
+}
+
+struct etp_stream *etp_conn_stream(struct etp_conn *c)
+{
+	struct etp_tcb *tcb = &c->e.tcb;
+	u32 size;
+
+	lockdep_assert_held(&c->e.lock);
+	if (c->st)
+		return c->st;
+	size = etp_stream_size(tcb->sndbuf, tcb->rcvbuf);
+	c->st = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!c->st)
+		return NULL;
+	atomic_long_add(size, &c->e.en->queue_mem);
+	etp_fsm_attach(tcb, c->st, c->e.en);
+	return c->st;
+}
+
+/* The last reference: nobody can reach e's queues any more. */
 void etp_entry_put(struct etp_entry *e)
 {
-	if (refcount_dec_and_test(&e->ref))
-		kfree_rcu(e, rcu);
+	struct etp_conn *c;
+
+	if (!refcount_dec_and_test(&e->ref))
+		return;
+	c = etp_conn(e);
+	if (c && c->st) {
+		etp_stream_release(c->st);
+		atomic_long_sub(etp_stream_size(e->tcb.sndbuf, e->tcb.rcvbuf),
+				&e->en->queue_mem);
+		kfree(c->st);
+	}
+	call_rcu(&e->rcu, etp_entry_free_rcu);
 }
 
 /* Under RCU: a reference on e, unless it is NULL or being freed. */
@@ -96,12 +203,19 @@ struct etp_entry *etp_entry_next(struct etp_net *en, unsigned long *id)
 
 /* --- timers ---------------------------------------------------------------- */
 
-static struct etp_timer *etp_entry_timer(struct etp_entry *e,
-					 enum etp_timer_id id)
+/*
+ * Timer ids share slots (core/fsm.h): a connection carries one timer per
+ * slot and remembers which id it runs for; a TIME_WAIT entry has only the
+ * slot of ETP_T_TIME_WAIT.
+ */
+static struct etp_timer *etp_entry_slot(struct etp_entry *e,
+					enum etp_timer_id id)
 {
+	enum etp_timer_slot slot = etp_timer_slot(id);
+
 	switch (e->kind) {
 	case ETP_KIND_CONN:
-		return &container_of(e, struct etp_conn, e)->timers[id];
+		return &container_of(e, struct etp_conn, e)->timers[slot];
 	case ETP_KIND_TW:
 		if (id == ETP_T_TIME_WAIT)
 			return &container_of(e, struct etp_tw, e)->timer;
@@ -111,43 +225,58 @@ static struct etp_timer *etp_entry_timer(struct etp_entry *e,
 	}
 }
 
+/* The timer that runs for id now, or NULL. */
+static struct etp_timer *etp_entry_timer(struct etp_entry *e,
+					 enum etp_timer_id id)
+{
+	struct etp_timer *t = etp_entry_slot(e, id);
+	struct etp_conn *c = etp_conn(e);
+
+	if (c && c->owner[etp_timer_slot(id)] != id)
+		return NULL;
+	return t;
+}
+
 /*
  * Whether the timer is filed on the wheel: an expiry that finds its timer
  * re-armed after the wheel took it off is stale.
  */
 bool etp_entry_timer_pending(struct etp_entry *e, enum etp_timer_id id)
 {
-	return etp_ktimer_pending(&e->en->timers, etp_entry_timer(e, id));
+	struct etp_timer *t = etp_entry_timer(e, id);
+
+	return t && etp_ktimer_pending(&e->en->timers, t);
 }
 
-/* Each expiry hands the timer's reference to exec.c. */
-static void etp_conn_fired(struct etp_timer *t, enum etp_timer_id id)
+/* Each expiry hands the timer's reference to exec.c, with its id. */
+static void etp_conn_fired(struct etp_timer *t, enum etp_timer_slot slot)
 {
-	/* t is &c->timers[id], so t - id is &c->timers[0]. */
-	struct etp_conn *c = container_of(t - id, struct etp_conn, timers[0]);
+	/* t is &c->timers[slot], so t - slot is &c->timers[0]. */
+	struct etp_conn *c = container_of(t - slot, struct etp_conn,
+					  timers[0]);
 
-	etp_exec_timer(&c->e, id);
+	etp_exec_timer(&c->e, READ_ONCE(c->owner[slot]));
 }
 
-static void etp_retx_fire(struct etp_timer *t)
+static void etp_xmit_fire(struct etp_timer *t)
 {
-	etp_conn_fired(t, ETP_T_RETX);
+	etp_conn_fired(t, ETP_SLOT_XMIT);
 }
 
-static void etp_fin_wait_2_fire(struct etp_timer *t)
+static void etp_ack_fire(struct etp_timer *t)
 {
-	etp_conn_fired(t, ETP_T_FIN_WAIT_2);
+	etp_conn_fired(t, ETP_SLOT_ACK);
 }
 
-static void etp_time_wait_fire(struct etp_timer *t)
+static void etp_life_fire(struct etp_timer *t)
 {
-	etp_conn_fired(t, ETP_T_TIME_WAIT);
+	etp_conn_fired(t, ETP_SLOT_LIFE);
 }
 
-static const etp_timer_fn etp_conn_fire[ETP_T_MAX] = {
-	[ETP_T_RETX]		= etp_retx_fire,
-	[ETP_T_FIN_WAIT_2]	= etp_fin_wait_2_fire,
-	[ETP_T_TIME_WAIT]	= etp_time_wait_fire,
+static const etp_timer_fn etp_conn_fire[ETP_SLOTS] = {
+	[ETP_SLOT_XMIT]	= etp_xmit_fire,
+	[ETP_SLOT_ACK]	= etp_ack_fire,
+	[ETP_SLOT_LIFE]	= etp_life_fire,
 };
 
 static void etp_tw_fire(struct etp_timer *t)
@@ -159,7 +288,7 @@ static void etp_tw_fire(struct etp_timer *t)
 static void etp_entry_timers_init(struct etp_entry *e)
 {
 	struct etp_conn *c;
-	int id;
+	int slot;
 
 	if (e->kind == ETP_KIND_TW) {
 		etp_timer_init(&container_of(e, struct etp_tw, e)->timer,
@@ -169,15 +298,21 @@ static void etp_entry_timers_init(struct etp_entry *e)
 	if (e->kind != ETP_KIND_CONN)
 		return;
 	c = container_of(e, struct etp_conn, e);
-	for (id = 0; id < ETP_T_MAX; id++)
-		etp_timer_init(&c->timers[id], etp_conn_fire[id]);
+	for (slot = 0; slot < ETP_SLOTS; slot++)
+		etp_timer_init(&c->timers[slot], etp_conn_fire[slot]);
 }
 
+/* Arming an id takes its slot over from whichever id ran there. */
 void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms)
 {
-	struct etp_timer *t = etp_entry_timer(e, id);
+	struct etp_timer *t = etp_entry_slot(e, id);
+	struct etp_conn *c = etp_conn(e);
 
-	if (t && etp_ktimer_mod(&e->en->timers, t, ms) == 0)
+	if (!t)
+		return;
+	if (c)
+		WRITE_ONCE(c->owner[etp_timer_slot(id)], id);
+	if (etp_ktimer_mod(&e->en->timers, t, ms) == 0)
 		refcount_inc(&e->ref);
 }
 
@@ -235,7 +370,7 @@ static struct etp_entry *etp_entry_new(struct etp_net *en, u8 kind,
 		etp_inc(en, ETP_MIB_CONN_LIMIT);
 		return ERR_PTR(-EUSERS);
 	}
-	e = kzalloc(size, gfp);
+	e = etp_entry_alloc(kind, size, gfp);
 	if (!e) {
 		atomic_dec(&en->nconns);
 		return ERR_PTR(-ENOMEM);
@@ -346,7 +481,7 @@ void etp_entry_discard(struct etp_entry *e)
 	/* A TIME_WAIT entry only takes its place in max_conns on the swap. */
 	if (e->kind != ETP_KIND_TW)
 		atomic_dec(&e->en->nconns);
-	kfree(e);
+	etp_entry_free(e);
 }
 
 /* --- death ----------------------------------------------------------------- */
@@ -360,16 +495,37 @@ void etp_entry_unhash(struct etp_entry *e)
 	struct etp_net *en = e->en;
 
 	lockdep_assert_held(&e->lock);
-	if (e->dead)
+	if (e->dead && !e->retired)
 		return;
+	if (!e->dead)
+		rhashtable_remove_fast(&en->conns, &e->node, etp_rht_params);
 	e->dead = true;
-	rhashtable_remove_fast(&en->conns, &e->node, etp_rht_params);
+	e->retired = false;
 	xa_erase_bh(&en->ids, e->id);
 	atomic_dec(&en->nconns);
 	etp_entry_cancel_timers(e);
 	if (e->kind == ETP_KIND_CONN)
 		etp_child_done(container_of(e, struct etp_conn, e));
 	etp_entry_put(e);
+}
+
+/*
+ * An ended connection with data its user has not read: out of the table by
+ * key, so segments no longer find it and the 4-tuple is free; still there
+ * by id, for RECV, until it is read, aborted, or linger_ms runs out.
+ */
+void etp_entry_retire(struct etp_entry *e, u32 linger_ms)
+{
+	lockdep_assert_held(&e->lock);
+	if (e->dead)
+		return;
+	e->dead = true;
+	e->retired = true;
+	rhashtable_remove_fast(&e->en->conns, &e->node, etp_rht_params);
+	etp_entry_cancel_timers(e);
+	if (e->kind == ETP_KIND_CONN)
+		etp_child_done(container_of(e, struct etp_conn, e));
+	etp_entry_arm(e, ETP_T_TIME_WAIT, linger_ms);
 }
 
 /*
@@ -382,7 +538,7 @@ struct etp_entry *etp_tw_new(struct etp_entry *e)
 {
 	struct etp_tw *tw;
 
-	tw = kzalloc(sizeof(*tw), GFP_ATOMIC);
+	tw = etp_entry_alloc(ETP_KIND_TW, sizeof(*tw), GFP_ATOMIC);
 	if (!tw)
 		return NULL;
 	/* It inherits e's place in max_conns along with the rest. */
@@ -428,6 +584,8 @@ void etp_conns_exit(struct etp_net *en)
 		id++;
 	}
 	WARN_ON(atomic_read(&en->nconns));
+	/* Every queue went with its entry's last reference. */
+	WARN_ON(atomic_long_read(&en->queue_mem));
 	rhashtable_destroy(&en->conns);
 	xa_destroy(&en->ids);
 }

@@ -8,6 +8,11 @@
  * connections, and compact TIME_WAIT entries that keep only the tcb and
  * the one timer 2 x MSL needs.
  *
+ * A connection that ends with received data its user has not read yet
+ * leaves the table by key (segments no longer find it, its 4-tuple is
+ * free) but stays by id until the data is read, it is aborted, or
+ * linger_ms passes: "retired".
+ *
  * References: the table holds one, every pending timer holds one, and every
  * user (receive path, netlink request, timer callback) holds one while it
  * works. Entries are freed after an RCU grace period, because the receive
@@ -45,7 +50,8 @@ struct etp_entry {
 	struct etp_key key;
 	u32 id;
 	u8 kind;
-	bool dead;		/* unhashed: no more events for it */
+	bool dead;		/* unhashed or retired: no more events for it */
+	bool retired;		/* ended, unread data kept: by id only */
 	refcount_t ref;
 	spinlock_t lock;	/* tcb, dead, arming of its timers */
 	struct etp_net *en;
@@ -61,7 +67,11 @@ struct etp_listener {
 
 struct etp_conn {
 	struct etp_entry e;
-	struct etp_timer timers[ETP_T_MAX];
+	struct etp_timer timers[ETP_SLOTS];
+	u8 owner[ETP_SLOTS];	/* the timer id armed in each slot */
+	u8 want;		/* ETP_NOTE_*: the user waits to hear of it */
+	/* The queues, allocated when data first flows (etp_conn_stream()). */
+	struct etp_stream *st;
 	/* A child in SYN_RCVD pins its listener and counts in its queue. */
 	struct etp_listener *listener;
 	u32 listener_id;
@@ -72,6 +82,14 @@ struct etp_tw {
 	struct etp_timer timer;	/* ETP_T_TIME_WAIT */
 };
 
+static inline struct etp_conn *etp_conn(struct etp_entry *e)
+{
+	return e->kind == ETP_KIND_CONN ?
+	       container_of(e, struct etp_conn, e) : NULL;
+}
+
+int etp_caches_init(void);
+void etp_caches_exit(void);
 int etp_conns_init(struct etp_net *en);
 void etp_conns_exit(struct etp_net *en);
 
@@ -96,9 +114,16 @@ void etp_entry_discard(struct etp_entry *e);
 
 /* Under e->lock (etp_tw_new() makes an entry for etp_tw_replace()). */
 void etp_entry_unhash(struct etp_entry *e);
+void etp_entry_retire(struct etp_entry *e, u32 linger_ms);
 void etp_child_done(struct etp_conn *c);
 struct etp_entry *etp_tw_new(struct etp_entry *e);
 bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
+
+/*
+ * The queues of c, made on first use (under c's lock, so GFP_ATOMIC):
+ * NULL if memory is short.
+ */
+struct etp_stream *etp_conn_stream(struct etp_conn *c);
 
 /* Timers of an entry; listeners have none, TIME_WAIT entries one. */
 void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms);

@@ -26,7 +26,18 @@ static const enum etp_mib etp_count_mib[ETP_CNT_MAX] = {
 	[ETP_CNT_RETRANSMIT]	= ETP_MIB_RETRANSMITS,
 	[ETP_CNT_TIMEOUT]	= ETP_MIB_TIMEOUTS,
 	[ETP_CNT_RATELIMITED]	= ETP_MIB_REPLIES_RATELIMITED,
+	[ETP_CNT_RTO]		= ETP_MIB_RTO_EXPIRED,
+	[ETP_CNT_FAST_RETX]	= ETP_MIB_FAST_RETRANSMITS,
+	[ETP_CNT_DUPACK]	= ETP_MIB_DUPACKS_IN,
+	[ETP_CNT_OOO]		= ETP_MIB_OOO_QUEUED,
+	[ETP_CNT_PERSIST_PROBE]	= ETP_MIB_PERSIST_PROBES,
+	[ETP_CNT_KEEPALIVE_PROBE] = ETP_MIB_KEEPALIVE_PROBES,
+	[ETP_CNT_DELAYED_ACK]	= ETP_MIB_DELAYED_ACKS,
+	[ETP_CNT_ICMP_IGNORED]	= ETP_MIB_ICMP_IGNORED,
+	[ETP_CNT_PMTU]		= ETP_MIB_PMTU_UPDATES,
 };
+
+static_assert(ETP_CNT_MAX == 19, "etp_count_mib needs a counter per event");
 
 static const enum etp_mib etp_drop_mib[ETP_DROP_MAX] = {
 	[ETP_DROP_NO_CONN]	= ETP_MIB_DROP_NOCONN,
@@ -39,7 +50,11 @@ static const enum etp_mib etp_drop_mib[ETP_DROP_MAX] = {
 	[ETP_DROP_SYN_SYNCED]	= ETP_MIB_DROP_SYN_SYNCED,
 	[ETP_DROP_OUT_OF_ORDER]	= ETP_MIB_DROP_OUT_OF_ORDER,
 	[ETP_DROP_AFTER_FIN]	= ETP_MIB_DROP_AFTER_FIN,
+	[ETP_DROP_OOO_FULL]	= ETP_MIB_DROP_OOO_FULL,
+	[ETP_DROP_NO_MEMORY]	= ETP_MIB_DROP_NO_MEMORY,
 };
+
+static_assert(ETP_DROP_MAX == 13, "etp_drop_mib needs a counter per reason");
 
 static void etp_exec_timers(struct etp_entry *e, const struct etp_actions *act)
 {
@@ -62,11 +77,13 @@ static void etp_exec_counts(struct etp_net *en, const struct etp_actions *act)
 			etp_inc(en, etp_count_mib[c]);
 	if (act->drop > ETP_DROP_NONE && act->drop < ETP_DROP_MAX)
 		etp_inc(en, etp_drop_mib[act->drop]);
+	if (act->data_in)
+		etp_add(en, ETP_MIB_BYTES_IN, act->data_in);
 }
 
 /* Challenge ACKs are rate limited per netns (RFC 5961 section 7). */
-static void etp_exec_send(struct etp_entry *e, struct etp_actions *act,
-			  struct sk_buff *in)
+static void etp_exec_send(struct etp_entry *e, const struct etp_ev *ev,
+			  struct etp_actions *act, struct sk_buff *in)
 {
 	struct etp_net *en = e->en;
 
@@ -82,15 +99,45 @@ static void etp_exec_send(struct etp_entry *e, struct etp_actions *act,
 			etp_output_reply(en, in, &act->out);
 		return;
 	}
-	etp_output(en, e->key.laddr, e->key.raddr, &act->out);
+	etp_output(en, e->key.laddr, e->key.raddr, &act->out, ev->st);
 }
 
-static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
-		       struct sk_buff *in)
+/* Tell the user what it waits for (etp_conn.want), once. */
+static void etp_exec_notify(struct etp_entry *e, const struct etp_ev *ev,
+			    const struct etp_actions *act)
+{
+	struct etp_conn *c = etp_conn(e);
+	u8 due;
+
+	if (!c)
+		return;
+	due = act->notify & c->want;
+	if (!due)
+		return;
+	c->want &= ~due;
+	etp_nl_data_event(e, ev->st, due);
+}
+
+/*
+ * The end: unread data keeps the connection by id for its reader (unless
+ * the user aborted it), everything else goes.
+ */
+static void etp_exec_end(struct etp_entry *e, const struct etp_ev *ev,
+			 const struct etp_actions *act)
+{
+	if (act->cause != ETP_CAUSE_ABORT && etp_conn(e) &&
+	    etp_fsm_readable(&e->tcb, ev->st))
+		etp_entry_retire(e, ev->p->linger_ms);
+	else
+		etp_entry_unhash(e);
+}
+
+static void __etp_exec(struct etp_entry *e, const struct etp_ev *ev,
+		       struct etp_actions *act, struct sk_buff *in)
 {
 	etp_exec_timers(e, act);
 	if (act->send)
-		etp_exec_send(e, act, in);
+		etp_exec_send(e, ev, act, in);
 	etp_exec_counts(e->en, act);
 	if (e->kind == ETP_KIND_CONN && act->old_state == ETP_STATE_SYN_RCVD &&
 	    act->new_state != ETP_STATE_SYN_RCVD)
@@ -101,19 +148,27 @@ static void __etp_exec(struct etp_entry *e, struct etp_actions *act,
 				etp_cause_name(act->cause));
 		etp_nl_state_event(e, act);
 	}
+	if (act->notify)
+		etp_exec_notify(e, ev, act);
 	if (act->destroy)
-		etp_entry_unhash(e);
+		etp_exec_end(e, ev, act);
 }
 
 /*
  * A connection entering TIME_WAIT is replaced by a compact entry first and
- * the actions apply to that one. False if it must stay a full connection.
+ * the actions apply to that one (they arm its timer). False if it must
+ * stay a full connection: memory is short, or its user has data still to
+ * read; it then does its 2 x MSL in full (a later read must not swap it:
+ * its actions would not carry the timer).
  */
-static bool etp_exec_tw(struct etp_entry *e, struct etp_actions *act,
-			struct sk_buff *in)
+static bool etp_exec_tw(struct etp_entry *e, const struct etp_ev *ev,
+			struct etp_actions *act, struct sk_buff *in)
 {
-	struct etp_entry *tw = etp_tw_new(e);
+	struct etp_entry *tw;
 
+	if (etp_fsm_readable(&e->tcb, ev->st))
+		return false;
+	tw = etp_tw_new(e);
 	if (!tw)
 		return false;
 	spin_lock_nested(&tw->lock, SINGLE_DEPTH_NESTING);
@@ -122,35 +177,51 @@ static bool etp_exec_tw(struct etp_entry *e, struct etp_actions *act,
 		etp_entry_discard(tw);
 		return false;
 	}
-	__etp_exec(tw, act, in);
+	__etp_exec(tw, ev, act, in);
 	spin_unlock(&tw->lock);
 	etp_entry_put(tw);
 	return true;
 }
 
-void etp_exec(struct etp_entry *e, struct etp_actions *act,
-	      struct sk_buff *in)
+/*
+ * Then, while the state machine says more may go out (act->more), the next
+ * segment: as many as the windows allow, each in its own actions.
+ */
+void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
+	      struct etp_actions *act, struct sk_buff *in)
 {
 	lockdep_assert_held(&e->lock);
-	if (act->new_state == ETP_STATE_TIME_WAIT && e->kind == ETP_KIND_CONN &&
-	    !act->destroy && etp_exec_tw(e, act, in))
+	if (act->new_state == ETP_STATE_TIME_WAIT &&
+	    act->old_state != ETP_STATE_TIME_WAIT && e->kind == ETP_KIND_CONN &&
+	    !act->destroy && etp_exec_tw(e, ev, act, in))
 		return;
-	__etp_exec(e, act, in);
+	__etp_exec(e, ev, act, in);
+	while (act->more && !e->dead) {
+		etp_fsm_push(&e->tcb, ev, act);
+		__etp_exec(e, ev, act, NULL);
+	}
 }
 
 /* The same path as a segment, under the entry's lock. */
 void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 {
+	struct etp_conn *c = etp_conn(e);
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
 
 	etp_ev_init(e->en, &ev, &p);
 	spin_lock(&e->lock);
+	ev.st = c ? c->st : NULL;
 	/* Re-armed after the wheel took it off: this run is stale. */
-	if (!e->dead && !etp_entry_timer_pending(e, id)) {
+	if (etp_entry_timer_pending(e, id)) {
+		/* nothing */
+	} else if (e->retired) {
+		/* Nobody read what a finished connection left: let it go. */
+		etp_entry_unhash(e);
+	} else if (!e->dead) {
 		etp_fsm_timer(&e->tcb, &ev, id, &act);
-		etp_exec(e, &act, NULL);
+		etp_exec(e, &ev, &act, NULL);
 	}
 	spin_unlock(&e->lock);
 	etp_entry_put(e);

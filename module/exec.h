@@ -9,10 +9,10 @@ struct sk_buff;
 
 /*
  * Carry out what the state machine decided for e (locked, referenced by
- * the caller); in is the segment being answered, if any.
+ * the caller) in the event ev; in is the segment being answered, if any.
  */
-void etp_exec(struct etp_entry *e, struct etp_actions *act,
-	      struct sk_buff *in);
+void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
+	      struct etp_actions *act, struct sk_buff *in);
 
 /* An expiry of e's timer id: consumes the reference the timer held. */
 void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id);

@@ -4,6 +4,7 @@
  * what the wire format promises (length, checksum, header fields) before any
  * lookup, and count each drop by its reason in the receiving netns only.
  */
+#include <linux/icmp.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <net/ip.h>
@@ -83,8 +84,10 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	}
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
 		      htons(seg->sport));
+	/* Segments to fit the link the SYN came in on (RFC 1191 lowers). */
+	etp_fsm_set_pmtu(&c->e.tcb, skb->dev->mtu);
 	etp_fsm_open_passive(&c->e.tcb, &ev, seg, iss, &act);
-	etp_exec(&c->e, &act, skb);
+	etp_exec(&c->e, &ev, &act, skb);
 	spin_unlock(&c->e.lock);
 	etp_entry_put(&c->e);
 }
@@ -92,6 +95,7 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 static void etp_rcv_listener(struct etp_listener *l, struct sk_buff *skb,
 			     const struct etp_seg *seg)
 {
+	struct etp_ev ev = { .p = NULL };
 	struct etp_actions act;
 
 	spin_lock(&l->e.lock);
@@ -103,18 +107,36 @@ static void etp_rcv_listener(struct etp_listener *l, struct sk_buff *skb,
 	if (etp_fsm_listen(seg, &act))
 		etp_rcv_accept(l, skb, seg);
 	else
-		etp_exec(&l->e, &act, skb);
+		etp_exec(&l->e, &ev, &act, skb);
 	spin_unlock(&l->e.lock);
+}
+
+/* A segment's payload, for the state machine to copy into its queue. */
+struct etp_payload {
+	const struct sk_buff *skb;
+	u32 hdr_len;
+};
+
+static void etp_payload_copy(const void *src, u32 off, void *dst, u32 len)
+{
+	const struct etp_payload *pl = src;
+
+	/* etp_rcv() checked the lengths: this cannot fail. */
+	WARN_ON_ONCE(skb_copy_bits(pl->skb, pl->hdr_len + off, dst, len));
 }
 
 static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 			  const struct etp_seg *seg)
 {
+	const struct etp_payload pl = { .skb = skb, .hdr_len = seg->hdr_len };
+	const struct etp_data data = { .copy = etp_payload_copy, .src = &pl };
+	struct etp_conn *c = etp_conn(e);
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
 
 	etp_ev_init(e->en, &ev, &p);
+	ev.data = &data;
 	spin_lock(&e->lock);
 	if (e->dead) {
 		/* Gone while we looked it up: as if it had never been. */
@@ -122,8 +144,11 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 		etp_rcv_no_conn(e->en, skb, seg);
 		return;
 	}
+	/* Queues are made when data first flows, to keep idle ones small. */
+	if (c)
+		ev.st = seg->payload_len ? etp_conn_stream(c) : c->st;
 	etp_fsm_segment(&e->tcb, &ev, seg, &act);
-	etp_exec(e, &act, skb);
+	etp_exec(e, &ev, &act, skb);
 	spin_unlock(&e->lock);
 }
 
@@ -174,8 +199,57 @@ drop:
 	return 0;
 }
 
-/* ICMP errors about our segments: nothing to tell a connection yet. */
+/*
+ * An ICMP error about a segment we sent: skb holds the IP header we sent
+ * and (icmp_socket_deliver() checked) at least 8 octets of our header:
+ * the ports and the sequence number, all the state machine needs (RFC
+ * 5927 checks the latter). Fragmentation needed also teaches the route
+ * its MTU, for the connections to come.
+ */
 int etp_err(struct sk_buff *skb, u32 info)
 {
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const u8 *th = skb->data + (iph->ihl << 2);
+	const struct icmphdr *icmp = icmp_hdr(skb);
+	struct net *net = dev_net(skb->dev);
+	struct etp_net *en = etp_pernet(net);
+	struct etp_actions act;
+	enum etp_icmp what;
+	struct etp_params p;
+	struct etp_entry *e;
+	struct etp_ev ev;
+	__be16 sport, dport;
+	__be32 seq;
+
+	if (READ_ONCE(en->dying) || icmp->type != ICMP_DEST_UNREACH)
+		return 0;
+	if (icmp->code == ICMP_PROT_UNREACH) {
+		what = ETP_ICMP_PROTO_UNREACH;
+	} else if (icmp->code == ICMP_FRAG_NEEDED) {
+		what = ETP_ICMP_FRAG_NEEDED;
+		ipv4_update_pmtu(skb, net, info, 0, etp_proto);
+	} else {
+		return 0;
+	}
+	etp_inc(en, ETP_MIB_ICMP_IN);
+	memcpy(&sport, th, 2);
+	memcpy(&dport, th + 2, 2);
+	memcpy(&seq, th + 4, 4);
+	e = etp_lookup(en, iph->saddr, iph->daddr, sport, dport);
+	if (!e || e->kind != ETP_KIND_CONN) {
+		etp_inc(en, ETP_MIB_ICMP_IGNORED);
+		goto out;
+	}
+	etp_ev_init(en, &ev, &p);
+	spin_lock(&e->lock);
+	ev.st = etp_conn(e)->st;
+	if (!e->dead) {
+		etp_fsm_icmp(&e->tcb, &ev, what, ntohl(seq), info, &act);
+		etp_exec(e, &ev, &act, NULL);
+	}
+	spin_unlock(&e->lock);
+out:
+	if (e)
+		etp_entry_put(e);
 	return 0;
 }

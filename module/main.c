@@ -133,9 +133,13 @@ static int __init etp_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&etp_net_ops);
+	err = etp_caches_init();
 	if (err)
 		return err;
+
+	err = register_pernet_subsys(&etp_net_ops);
+	if (err)
+		goto err_caches;
 
 	err = etp_genl_init();
 	if (err)
@@ -163,6 +167,9 @@ err_genl:
 	etp_genl_exit();
 err_pernet:
 	unregister_pernet_subsys(&etp_net_ops);
+	rcu_barrier();
+err_caches:
+	etp_caches_exit();
 	return err;
 }
 
@@ -172,8 +179,9 @@ static void __exit etp_exit(void)
 	etp_test_exit();
 	etp_genl_exit();
 	unregister_pernet_subsys(&etp_net_ops);
-	/* Nothing queued with call_rcu() may outlive the module text. */
+	/* Nothing queued with call_rcu() may outlive the caches or the text. */
 	rcu_barrier();
+	etp_caches_exit();
 	pr_info("unloaded\n");
 }
 

@@ -30,6 +30,7 @@ struct etp_net {
 	struct xarray ids;		/* conn.c: every entry by its id */
 	u32 next_id;
 	atomic_t nconns;		/* against params.max_conns */
+	atomic_long_t queue_mem;	/* octets the queues hold: chunks, rings */
 	bool dying;			/* netns exit: no more entries */
 	struct ratelimit_state challenge_rl;	/* RFC 5961 section 7 */
 };
@@ -46,6 +47,11 @@ static inline struct etp_net *etp_pernet(const struct net *net)
 static inline void etp_inc(struct etp_net *en, enum etp_mib field)
 {
 	this_cpu_inc(en->mib->v[field]);
+}
+
+static inline void etp_add(struct etp_net *en, enum etp_mib field, u64 n)
+{
+	this_cpu_add(en->mib->v[field], n);
 }
 
 void etp_params_read(struct etp_net *en, struct etp_params *p);

@@ -200,6 +200,12 @@ static int etp_put_stats(struct sk_buff *skb, const struct etp_net *en)
 			return -EMSGSIZE;
 		}
 	}
+	/* Not a counter: what the queues hold now (docs/netlink.md). */
+	if (etp_put_stat(skb, "queue_bytes",
+			 atomic_long_read(&en->queue_mem))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -299,6 +305,8 @@ static int etp_errno(enum etp_error err)
 		return -ECONNRESET;
 	case ETP_ERR_TIMEDOUT:
 		return -ETIMEDOUT;
+	case ETP_ERR_NOPROTO:
+		return -ENOPROTOOPT;	/* as TCP's: icmp_err_convert() */
 	default:
 		return 0;
 	}
@@ -343,19 +351,60 @@ static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
 		return -EMSGSIZE;
 	for (id = 0; id < ETP_T_MAX; id++) {
 		s32 left = etp_entry_timer_left(e, id);
+		/* A retired connection's only timer ends its lingering. */
+		const char *name = e->retired ? "linger" : etp_timer_name(id);
 
 		if (left < 0)
 			continue;
 		t = nla_nest_start(skb, ETP_A_TIMER);
 		if (!t ||
-		    nla_put_string(skb, ETP_A_TIMER_NAME, etp_timer_name(id)) ||
+		    nla_put_string(skb, ETP_A_TIMER_NAME, name) ||
 		    nla_put_u32(skb, ETP_A_TIMER_REMAINING_MS, left) ||
 		    nla_put_u32(skb, ETP_A_TIMER_BACKOFF,
-				id == ETP_T_RETX ? e->tcb.retries : 0)) {
+				etp_timer_slot(id) == ETP_SLOT_XMIT ?
+				e->tcb.retries : 0)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
 		nla_nest_end(skb, t);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* What `ss -i` shows, for a connection (e locked). */
+static int etp_put_info(struct sk_buff *skb, struct etp_entry *e)
+{
+	const struct etp_tcb *t = &e->tcb;
+	struct etp_conn *c = etp_conn(e);
+	struct etp_stream *st = c ? c->st : NULL;
+	struct nlattr *nest = nla_nest_start(skb, ETP_A_INFO);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, ETP_A_INFO_CWND, t->cwnd) ||
+	    nla_put_u32(skb, ETP_A_INFO_SSTHRESH, t->ssthresh) ||
+	    nla_put_u32(skb, ETP_A_INFO_SRTT_US, t->srtt_us) ||
+	    nla_put_u32(skb, ETP_A_INFO_RTTVAR_US, t->rttvar_us) ||
+	    nla_put_u32(skb, ETP_A_INFO_RTO_MS, t->rto_ms) ||
+	    nla_put_u32(skb, ETP_A_INFO_IN_FLIGHT, t->snd_max - t->snd_una) ||
+	    nla_put_u32(skb, ETP_A_INFO_SND_MSS, etp_fsm_smss(t)) ||
+	    nla_put_u32(skb, ETP_A_INFO_RCV_MSS, t->mss) ||
+	    nla_put_u8(skb, ETP_A_INFO_SND_WSCALE, t->snd_wscale) ||
+	    nla_put_u8(skb, ETP_A_INFO_RCV_WSCALE, t->rcv_wscale) ||
+	    nla_put_u32(skb, ETP_A_INFO_SEND_Q,
+			t->sndbuf - etp_fsm_send_space(t, st)) ||
+	    nla_put_u32(skb, ETP_A_INFO_RECV_Q, etp_fsm_readable(t, st)) ||
+	    nla_put_u64_64bit(skb, ETP_A_INFO_BYTES_SENT, t->bytes_acked,
+			      ETP_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, ETP_A_INFO_BYTES_RECEIVED,
+			      t->bytes_received, ETP_A_INFO_PAD) ||
+	    nla_put_u32(skb, ETP_A_INFO_SEGS_IN, t->segs_in) ||
+	    nla_put_u32(skb, ETP_A_INFO_SEGS_OUT, t->segs_out) ||
+	    nla_put_u32(skb, ETP_A_INFO_RETRANSMITS, t->retrans) ||
+	    nla_put_u32(skb, ETP_A_INFO_DROPS, t->drops)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -378,7 +427,8 @@ static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e)
 			return -EMSGSIZE;
 		fallthrough;
 	default:
-		return etp_put_seq(skb, &e->tcb) ?: etp_put_timers(skb, e);
+		return etp_put_seq(skb, &e->tcb) ?: etp_put_timers(skb, e) ?:
+		       etp_put_info(skb, e);
 	}
 }
 
@@ -530,6 +580,7 @@ static int etp_nl_connect(struct sk_buff *unused, struct genl_info *info)
 	struct etp_entry *e;
 	__be32 laddr = 0, raddr;
 	u16 lport = 0, rport;
+	u32 mtu;
 	int err;
 
 	if (ETP_REQUIRE(info, ETP_A_REMOTE_ADDR) ||
@@ -548,13 +599,13 @@ static int etp_nl_connect(struct sk_buff *unused, struct genl_info *info)
 				    "ETP_A_REMOTE_ADDR must be a unicast address");
 		return -EINVAL;
 	}
-	err = etp_user_route(en, raddr, rport, &laddr);
+	err = etp_user_route(en, raddr, rport, &laddr, &mtu);
 	if (err) {
 		NL_SET_ERR_MSG_ATTR(info->extack, rattr,
 				    "no route to ETP_A_REMOTE_ADDR from ETP_A_LOCAL_ADDR");
 		return err;
 	}
-	err = etp_user_connect(en, laddr, raddr, lport, rport, &e);
+	err = etp_user_connect(en, laddr, raddr, lport, rport, mtu, &e);
 	return err ? etp_connect_refused(info, err) : etp_reply_entry(e, info);
 }
 
@@ -637,6 +688,177 @@ static int etp_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = id + 1;
 	}
 	return skb->len;
+}
+
+/* --- data: SEND, RECV, readiness ------------------------------------------- */
+
+/* One SEND carries up to 64 KiB, in one or more ETP_A_DATA. */
+#define ETP_SEND_MAX	65536
+#define ETP_ATTR_MAX	(U16_MAX - NLA_HDRLEN)
+
+static struct netlink_range_validation etp_range_data = {
+	.min = 1, .max = ETP_ATTR_MAX,
+};
+
+static const struct nla_policy etp_send_policy[ETP_A_MAX + 1] = {
+	[ETP_A_CONN_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[ETP_A_DATA]		= NLA_POLICY_FULL_RANGE(NLA_BINARY,
+							&etp_range_data),
+};
+
+static const struct nla_policy etp_recv_policy[ETP_A_MAX + 1] = {
+	[ETP_A_CONN_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[ETP_A_BYTES]		= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&etp_range_data),
+};
+
+static int etp_send_refused(struct genl_info *info, int err)
+{
+	switch (err) {
+	case -EPIPE:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
+				    "ETP_A_CONN_ID: the connection no longer sends (closed, or not open)");
+		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
+				    "send queue full (sndbuf): a data event says when there is room");
+		break;
+	case -ENOMEM:
+		NL_SET_ERR_MSG(info->extack, "no memory for the send queue");
+		break;
+	}
+	return err;
+}
+
+static int etp_nl_send(struct sk_buff *unused, struct genl_info *info)
+{
+	u32 total = 0, sent = 0, queued;
+	struct etp_entry *e;
+	struct nlattr *attr;
+	struct sk_buff *skb;
+	int rem, err = 0;
+	void *hdr;
+
+	if (ETP_REQUIRE(info, ETP_A_CONN_ID) || ETP_REQUIRE(info, ETP_A_DATA))
+		return -EINVAL;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(attr) == ETP_A_DATA)
+			total += nla_len(attr);
+	if (total > ETP_SEND_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_DATA],
+				    "ETP_A_DATA: at most 64 KiB per SEND");
+		return -EMSGSIZE;
+	}
+	e = etp_entry_of(info);
+	if (!e)
+		return -ENOENT;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != ETP_A_DATA)
+			continue;
+		err = etp_user_send(e, nla_data(attr), nla_len(attr), &queued);
+		sent += queued;
+		if (err || queued < nla_len(attr))
+			break;
+	}
+	etp_entry_put(e);
+	if (!sent)
+		return etp_send_refused(info, err);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	return etp_nl_reply_send(skb, hdr, info,
+				 nla_put_u32(skb, ETP_A_BYTES, sent));
+}
+
+/*
+ * The data goes straight into the reply's ETP_A_DATA: reserved at the
+ * size asked for, then cut to what was read, its padding zeroed.
+ */
+static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
+{
+	struct nlattr *attr = nla_reserve(skb, ETP_A_DATA, len);
+	u32 got;
+	bool eof;
+	int err;
+
+	if (!attr)
+		return -EMSGSIZE;
+	err = etp_user_recv(e, nla_data(attr), len, &got, &eof);
+	if (err)
+		return err;
+	memset((u8 *)nla_data(attr) + got, 0, nla_total_size(got) -
+	       nla_attr_size(got));
+	nlmsg_trim(skb, (u8 *)attr + nla_total_size(got));
+	attr->nla_len = nla_attr_size(got);
+	return eof ? nla_put_flag(skb, ETP_A_EOF) : 0;
+}
+
+static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_entry *e;
+	struct sk_buff *skb;
+	void *hdr;
+	u32 len;
+	int err;
+
+	if (ETP_REQUIRE(info, ETP_A_CONN_ID) || ETP_REQUIRE(info, ETP_A_BYTES))
+		return -EINVAL;
+	len = nla_get_u32(info->attrs[ETP_A_BYTES]);
+	e = etp_entry_of(info);
+	if (!e)
+		return -ENOENT;
+	skb = genlmsg_new(nla_total_size(len) + 128, GFP_KERNEL);
+	hdr = skb ? genlmsg_put_reply(skb, info, &etp_genl_family, 0,
+				      ETP_CMD_RECV) : NULL;
+	err = hdr ? etp_put_recv(skb, e, len) : -ENOMEM;
+	etp_entry_put(e);
+	if (err == -ECONNRESET)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
+				    "ETP_A_CONN_ID: the connection was reset, nothing left to read");
+	else if (err == -ENOTCONN)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
+				    "ETP_A_CONN_ID: not a connection that receives");
+	if (!hdr) {
+		nlmsg_free(skb);
+		return err;
+	}
+	return etp_nl_reply_send(skb, hdr, info, err);
+}
+
+/* What e's user waited for (ETP_NOTE_*), on the "data" group; e locked. */
+void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
+		       u8 what)
+{
+	struct net *net = e->en->net;
+	struct sk_buff *skb;
+	bool eof;
+	void *hdr;
+
+	if (!genl_has_listeners(&etp_genl_family, net, 1))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_DATA_EVENT);
+	if (!hdr)
+		goto fail;
+	eof = e->tcb.fin_rcvd && !etp_fsm_readable(&e->tcb, st);
+	if (nla_put_u32(skb, ETP_A_CONN_ID, e->id) ||
+	    ((what & ETP_NOTE_READABLE) &&
+	     nla_put_u32(skb, ETP_A_READABLE, etp_fsm_readable(&e->tcb, st))) ||
+	    ((what & ETP_NOTE_WRITABLE) &&
+	     nla_put_u32(skb, ETP_A_WRITABLE,
+			 etp_fsm_may_write(&e->tcb) ?
+			 etp_fsm_send_space(&e->tcb, st) : 0)) ||
+	    (eof && nla_put_flag(skb, ETP_A_EOF)) ||
+	    (e->tcb.error &&
+	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(e->tcb.error))))
+		goto fail;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, 1, GFP_ATOMIC);
+	return;
+fail:
+	nlmsg_free(skb);
 }
 
 void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
@@ -733,6 +955,20 @@ static const struct genl_ops etp_genl_ops[] = {
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
+		.cmd	= ETP_CMD_SEND,
+		.doit	= etp_nl_send,
+		.policy	= etp_send_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_RECV,
+		.doit	= etp_nl_recv,
+		.policy	= etp_recv_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
 		.cmd	= ETP_CMD_CONN_GET,
 		.doit	= etp_nl_conn_get,
 		.dumpit	= etp_nl_conn_dump,
@@ -741,8 +977,11 @@ static const struct genl_ops etp_genl_ops[] = {
 	},
 };
 
+/* The order is the group index given to the multicast calls above. */
 static const struct genl_multicast_group etp_mcgrps[] = {
 	{ .name = ETP_MCGRP_STATE },
+	/* Only those who may RECV need to hear that there is data. */
+	{ .name = ETP_MCGRP_DATA, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family etp_genl_family __ro_after_init = {

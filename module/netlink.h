@@ -4,6 +4,7 @@
 
 struct etp_actions;
 struct etp_entry;
+struct etp_stream;
 struct genl_family;
 struct genl_info;
 struct sk_buff;
@@ -18,5 +19,8 @@ int etp_nl_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
 
 /* Multicast e's state change (e locked) to its netns, if anyone listens. */
 void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act);
+/* ... and that its data may be read or written (ETP_NOTE_*). */
+void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
+		       u8 what);
 
 #endif /* _ETP_NETLINK_H */

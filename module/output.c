@@ -11,28 +11,35 @@
 #include <net/route.h>
 #include <net/checksum.h>
 
+#include "core/stream.h"
 #include "core/wire.h"
 #include "main.h"
 #include "output.h"
 #include "trace.h"
 
-static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
+/* The segment, its payload (from the send queue) and its checksum. */
+static struct sk_buff *etp_seg_skb(const struct etp_seg *out,
+				   const struct etp_stream *st, __be32 saddr,
 				   __be32 daddr)
 {
-	u32 len = etp_wire_hdr_len(out);
+	u32 hlen = etp_wire_hdr_len(out), len = hlen + out->payload_len;
 	struct sk_buff *skb;
 	__sum16 csum;
 	u8 *buf;
 
+	if (out->payload_len && !st)
+		return NULL;
 	skb = alloc_skb(MAX_HEADER + sizeof(struct iphdr) + len, GFP_ATOMIC);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, MAX_HEADER + sizeof(struct iphdr));
 	buf = skb_put(skb, len);
-	if (etp_wire_encode(out, buf, len) != len) {
+	if (etp_wire_encode(out, buf, hlen) != hlen) {
 		kfree_skb(skb);
 		return NULL;
 	}
+	if (out->payload_len)
+		etp_bufq_read(&st->sq, out->seq, buf + hlen, out->payload_len);
 	skb_reset_transport_header(skb);
 	csum = csum_tcpudp_magic(saddr, daddr, len, etp_proto,
 				 csum_partial(buf, len, 0));
@@ -41,7 +48,7 @@ static struct sk_buff *etp_seg_skb(const struct etp_seg *out, __be32 saddr,
 }
 
 void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
-		const struct etp_seg *out)
+		const struct etp_seg *out, const struct etp_stream *st)
 {
 	struct sk_buff *skb;
 	struct flowi4 fl4;
@@ -55,7 +62,7 @@ void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
 		etp_inc(en, ETP_MIB_OUT_NO_ROUTE);
 		return;
 	}
-	skb = etp_seg_skb(out, fl4.saddr, fl4.daddr);
+	skb = etp_seg_skb(out, st, fl4.saddr, fl4.daddr);
 	if (!skb) {
 		ip_rt_put(rt);
 		return;
@@ -80,6 +87,10 @@ void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
 	etp_inc(en, ETP_MIB_OUT_SEGS);
 	if (out->flags & ETP_FLAG_RST)
 		etp_inc(en, ETP_MIB_RESETS_OUT);
+	if (out->payload_len) {
+		etp_inc(en, ETP_MIB_DATA_SEGS_OUT);
+		etp_add(en, ETP_MIB_BYTES_OUT, out->payload_len);
+	}
 	/* __ip_local_out() fills in tot_len and the header checksum. */
 	ip_local_out(en->net, NULL, skb);
 }
@@ -89,5 +100,5 @@ void etp_output_reply(struct etp_net *en, struct sk_buff *in,
 {
 	const struct iphdr *iph = ip_hdr(in);
 
-	etp_output(en, iph->daddr, iph->saddr, out);
+	etp_output(en, iph->daddr, iph->saddr, out, NULL);
 }

@@ -22,6 +22,7 @@
 int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
 		    struct etp_entry **ret)
 {
+	struct etp_ev ev = { .p = NULL };
 	struct etp_actions act;
 	struct etp_listener *l;
 	struct etp_params p;
@@ -41,14 +42,14 @@ int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
 		return err == -EEXIST ? -EADDRINUSE : err;
 	}
 	etp_fsm_open_listen(&l->e.tcb, &act);
-	etp_exec(&l->e, &act, NULL);
+	etp_exec(&l->e, &ev, &act, NULL);
 	spin_unlock_bh(&l->e.lock);
 	*ret = &l->e;
 	return 0;
 }
 
 int etp_user_route(struct etp_net *en, __be32 raddr, u16 rport,
-		   __be32 *laddr)
+		   __be32 *laddr, u32 *mtu)
 {
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -58,6 +59,7 @@ int etp_user_route(struct etp_net *en, __be32 raddr, u16 rport,
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	*laddr = fl4.saddr;
+	*mtu = dst_mtu(&rt->dst);
 	ip_rt_put(rt);
 	return 0;
 }
@@ -88,7 +90,7 @@ static int etp_connect_hash(struct etp_conn *c, u16 lport)
 }
 
 int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
-		     u16 lport, u16 rport, struct etp_entry **ret)
+		     u16 lport, u16 rport, u32 mtu, struct etp_entry **ret)
 {
 	struct etp_key key = {
 		.laddr = laddr, .raddr = raddr, .rport = htons(rport),
@@ -111,10 +113,11 @@ int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
 	}
 	etp_ev_init(en, &ev, &p);
 	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), rport);
+	etp_fsm_set_pmtu(&c->e.tcb, mtu);
 	etp_fsm_open_active(&c->e.tcb, &ev,
 			    etp_isn(laddr, raddr, c->e.key.lport, key.rport),
 			    &act);
-	etp_exec(&c->e, &act, NULL);
+	etp_exec(&c->e, &ev, &act, NULL);
 	spin_unlock_bh(&c->e.lock);
 	*ret = &c->e;
 	return 0;
@@ -123,6 +126,7 @@ int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
 /* Reset the handshakes in progress that belong to listener id lid. */
 static void etp_reset_children(struct etp_net *en, u32 lid)
 {
+	struct etp_ev ev = { .p = NULL };
 	struct etp_actions act;
 	struct etp_entry *e;
 	unsigned long id = 0;
@@ -133,7 +137,7 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 		spin_lock_bh(&e->lock);
 		if (e->kind == ETP_KIND_CONN && !e->dead && c->listener &&
 		    c->listener_id == lid && etp_fsm_abort(&e->tcb, &act))
-			etp_exec(e, &act, NULL);
+			etp_exec(e, &ev, &act, NULL);
 		spin_unlock_bh(&e->lock);
 		etp_entry_put(e);
 	}
@@ -142,6 +146,7 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 int etp_user_close(struct etp_entry *e, bool abort,
 		   enum etp_conn_state *state)
 {
+	struct etp_conn *c = etp_conn(e);
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
@@ -149,13 +154,18 @@ int etp_user_close(struct etp_entry *e, bool abort,
 
 	etp_ev_init(e->en, &ev, &p);
 	spin_lock_bh(&e->lock);
+	ev.st = c ? c->st : NULL;
 	*state = ETP_STATE_CLOSED;
-	if (!e->dead) {
+	if (e->retired && abort) {
+		/* Its reader gives up on what was left: it goes now. */
+		etp_entry_unhash(e);
+		ok = true;
+	} else if (!e->dead) {
 		*state = e->tcb.state;
 		ok = abort ? etp_fsm_abort(&e->tcb, &act) :
 			     etp_fsm_close(&e->tcb, &ev, &act);
 		if (ok)
-			etp_exec(e, &act, NULL);
+			etp_exec(e, &ev, &act, NULL);
 	}
 	spin_unlock_bh(&e->lock);
 	if (!ok)
@@ -163,4 +173,81 @@ int etp_user_close(struct etp_entry *e, bool abort,
 	if (e->kind == ETP_KIND_LISTENER)
 		etp_reset_children(e->en, e->id);
 	return 0;
+}
+
+int etp_user_send(struct etp_entry *e, const void *buf, u32 len, u32 *queued)
+{
+	struct etp_conn *c = etp_conn(e);
+	struct etp_actions act;
+	struct etp_params p;
+	struct etp_ev ev;
+	int err = 0;
+	s32 n;
+
+	*queued = 0;
+	etp_ev_init(e->en, &ev, &p);
+	spin_lock_bh(&e->lock);
+	if (!c || e->dead || !etp_fsm_may_write(&e->tcb)) {
+		err = -EPIPE;
+		goto out;
+	}
+	ev.st = etp_conn_stream(c);
+	if (!ev.st) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = etp_fsm_write(&e->tcb, &ev, buf, len, &act);
+	etp_exec(e, &ev, &act, NULL);
+	if (n <= 0) {
+		/* Full (or no chunk to be had): tell the user when it is not. */
+		c->want |= ETP_NOTE_WRITABLE;
+		err = etp_fsm_send_space(&e->tcb, ev.st) ? -ENOMEM : -EAGAIN;
+		goto out;
+	}
+	*queued = n;
+	if (n < len)
+		c->want |= ETP_NOTE_WRITABLE;
+out:
+	spin_unlock_bh(&e->lock);
+	return err;
+}
+
+int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
+		  bool *eof)
+{
+	struct etp_conn *c = etp_conn(e);
+	struct etp_actions act;
+	struct etp_params p;
+	struct etp_ev ev;
+	int err = 0;
+
+	*got = 0;
+	*eof = false;
+	etp_ev_init(e->en, &ev, &p);
+	spin_lock_bh(&e->lock);
+	/* A compact TIME_WAIT entry: the FIN came and all was read. */
+	if (e->kind == ETP_KIND_TW) {
+		*eof = true;
+		goto out;
+	}
+	if (!c || e->tcb.state == ETP_STATE_LISTEN) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	ev.st = c->st;
+	*got = etp_fsm_read(&e->tcb, &ev, buf, len, eof, &act);
+	if (!e->dead)
+		etp_exec(e, &ev, &act, NULL);
+	if (!*got && !*eof) {
+		if (e->dead)
+			err = e->tcb.error ? -ECONNRESET : -ENOTCONN;
+		else
+			c->want |= ETP_NOTE_READABLE;
+	}
+	/* A retired connection goes once its reader has taken everything. */
+	if (e->retired && !etp_fsm_readable(&e->tcb, c->st))
+		etp_entry_unhash(e);
+out:
+	spin_unlock_bh(&e->lock);
+	return err;
 }

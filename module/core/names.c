@@ -34,6 +34,7 @@ static const char * const cause_names[ETP_CAUSE_MAX] = {
 	[ETP_CAUSE_TIMEOUT]		= "timeout",
 	[ETP_CAUSE_FIN_WAIT_2_TIMEOUT]	= "fin_wait_2_timeout",
 	[ETP_CAUSE_TIME_WAIT_DONE]	= "time_wait_done",
+	[ETP_CAUSE_ICMP]		= "icmp",
 };
 
 static const char * const error_names[ETP_ERR_MAX] = {
@@ -41,6 +42,7 @@ static const char * const error_names[ETP_ERR_MAX] = {
 	[ETP_ERR_REFUSED]	= "refused",
 	[ETP_ERR_RESET]		= "reset",
 	[ETP_ERR_TIMEDOUT]	= "timed_out",
+	[ETP_ERR_NOPROTO]	= "no_protocol",
 };
 
 static const char * const drop_names[ETP_DROP_MAX] = {
@@ -55,10 +57,15 @@ static const char * const drop_names[ETP_DROP_MAX] = {
 	[ETP_DROP_SYN_SYNCED]		= "syn_synced",
 	[ETP_DROP_OUT_OF_ORDER]		= "out_of_order",
 	[ETP_DROP_AFTER_FIN]		= "after_fin",
+	[ETP_DROP_OOO_FULL]		= "ooo_full",
+	[ETP_DROP_NO_MEMORY]		= "no_memory",
 };
 
 static const char * const timer_names[ETP_T_MAX] = {
 	[ETP_T_RETX]		= "retx",
+	[ETP_T_PERSIST]		= "persist",
+	[ETP_T_DELACK]		= "delack",
+	[ETP_T_KEEPALIVE]	= "keepalive",
 	[ETP_T_FIN_WAIT_2]	= "fin_wait_2",
 	[ETP_T_TIME_WAIT]	= "time_wait",
 };

@@ -20,11 +20,18 @@ struct etp_params {
 	u32 syn_retries;	/* SYN and SYN|ACK retransmissions */
 	u32 retries;		/* other retransmissions before giving up */
 	u32 fin_wait2_ms;	/* FIN_WAIT_2 limit */
-	u32 mss;		/* advertised in SYN and SYN|ACK */
-	u32 rcvbuf;		/* receive buffer: the window advertised */
+	u32 mss;		/* largest segment, advertised in SYNs */
+	u32 rcvbuf;		/* receive queue: the largest window advertised */
 	u32 backlog;		/* default listen backlog (glue) */
 	u32 max_conns;		/* entries per netns (glue) */
 	u32 invalid_ratelimit_ms; /* one answer to a bad segment per this */
+	u32 sndbuf;		/* send queue */
+	u32 rto_min_ms;		/* RFC 6298 lower bound of the RTO */
+	u32 delack_ms;		/* an ACK waits at most this long */
+	u32 keepalive_ms;	/* idle time before probing; 0: off */
+	u32 keepalive_intvl_ms;	/* between keepalive probes */
+	u32 keepalive_probes;	/* unanswered probes before giving up */
+	u32 linger_ms;		/* unread data of an ended connection kept */
 };
 
 struct etp_param_desc {

@@ -73,6 +73,13 @@ static enum etp_wire_err parse_options(const u8 *opt, u32 len,
 			seg->mss = get16(opt + i + 2);
 			if (!seg->mss)
 				return ETP_WIRE_BAD_OPTION;
+		} else if (kind == ETP_OPT_WS) {
+			if (olen != ETP_OPT_WS_LEN)
+				return ETP_WIRE_BAD_OPTION;
+			seg->ws_present = 1;
+			/* RFC 7323 2.3: a larger shift is used as 14. */
+			seg->wscale = opt[i + 2] > ETP_WS_MAX ? ETP_WS_MAX :
+								  opt[i + 2];
 		}
 		i += olen;
 	}
@@ -106,9 +113,11 @@ enum etp_wire_err etp_wire_decode(const u8 *buf, u32 len, struct etp_seg *seg)
 	return parse_options(buf + ETP_HDR_LEN, hdr_len - ETP_HDR_LEN, seg);
 }
 
+/* MSS in four octets, window scale padded to four by a NOP in front. */
 u32 etp_wire_hdr_len(const struct etp_seg *seg)
 {
-	return ETP_HDR_LEN + (seg->mss ? ETP_OPT_MSS_LEN : 0);
+	return ETP_HDR_LEN + (seg->mss ? ETP_OPT_MSS_LEN : 0) +
+	       (seg->ws_present ? ETP_OPT_WS_LEN + 1 : 0);
 }
 
 /*
@@ -119,6 +128,7 @@ u32 etp_wire_hdr_len(const struct etp_seg *seg)
 u32 etp_wire_encode(const struct etp_seg *seg, u8 *buf, u32 room)
 {
 	u32 hdr_len = etp_wire_hdr_len(seg);
+	u8 *opt;
 
 	if (room < hdr_len)
 		return 0;
@@ -131,10 +141,18 @@ u32 etp_wire_encode(const struct etp_seg *seg, u8 *buf, u32 room)
 	put16(buf + 14, seg->window);
 	put16(buf + ETP_CSUM_OFFSET, 0);
 	put16(buf + 18, 0);
+	opt = buf + ETP_HDR_LEN;
 	if (seg->mss) {
-		buf[20] = ETP_OPT_MSS;
-		buf[21] = ETP_OPT_MSS_LEN;
-		put16(buf + 22, seg->mss);
+		opt[0] = ETP_OPT_MSS;
+		opt[1] = ETP_OPT_MSS_LEN;
+		put16(opt + 2, seg->mss);
+		opt += ETP_OPT_MSS_LEN;
+	}
+	if (seg->ws_present) {
+		opt[0] = ETP_OPT_NOP;
+		opt[1] = ETP_OPT_WS;
+		opt[2] = ETP_OPT_WS_LEN;
+		opt[3] = seg->wscale;
 	}
 	return hdr_len;
 }

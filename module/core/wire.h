@@ -28,6 +28,9 @@
 #define ETP_OPT_NOP		1
 #define ETP_OPT_MSS		2
 #define ETP_OPT_MSS_LEN		4
+#define ETP_OPT_WS		3	/* window scale, RFC 7323 section 2 */
+#define ETP_OPT_WS_LEN		3
+#define ETP_WS_MAX		14	/* larger shifts are taken as 14 */
 
 /* Longest string etp_wire_flags_name() writes, with its NUL. */
 #define ETP_FLAGS_NAME_MAX	sizeof("FIN|SYN|RST|PSH|ACK|0xe0")
@@ -43,6 +46,8 @@ struct etp_seg {
 	u16 hdr_len;		/* bytes, options included */
 	u16 window;
 	u16 mss;		/* 0: option absent */
+	u8 ws_present;		/* window scale option present */
+	u8 wscale;		/* its shift, 0..ETP_WS_MAX */
 	u32 payload_len;
 };
 

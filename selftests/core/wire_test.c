@@ -70,6 +70,37 @@ TEST(encode_with_mss)
 	ASSERT_EQ(1460 & 0xff, b[23]);
 }
 
+/* RFC 7323 2.2: a NOP in front keeps the header a multiple of four. */
+TEST(encode_with_window_scale)
+{
+	struct etp_seg s = { .flags = ETP_FLAG_SYN, .mss = 1460,
+			     .ws_present = 1, .wscale = 7 };
+	struct etp_seg out;
+	u8 b[64];
+
+	ASSERT_EQ(28u, etp_wire_hdr_len(&s));
+	ASSERT_EQ(28u, etp_wire_encode(&s, b, sizeof(b)));
+	ASSERT_EQ(0x17u, b[12]);		/* version 1, 7 words */
+	ASSERT_EQ(ETP_OPT_NOP, b[24]);
+	ASSERT_EQ(ETP_OPT_WS, b[25]);
+	ASSERT_EQ(3u, b[26]);
+	ASSERT_EQ(7u, b[27]);
+	ASSERT_EQ((int)ETP_WIRE_OK, (int)etp_wire_decode(b, 28, &out));
+	ASSERT_EQ(1u, out.ws_present);
+	ASSERT_EQ(7u, out.wscale);
+	ASSERT_EQ(1460u, out.mss);
+	/* A shift beyond 14 is taken as 14 (RFC 7323 2.3). */
+	b[27] = 200;
+	ASSERT_EQ((int)ETP_WIRE_OK, (int)etp_wire_decode(b, 28, &out));
+	ASSERT_EQ(14u, out.wscale);
+	/* Alone, without MSS. */
+	s.mss = 0;
+	ASSERT_EQ(24u, etp_wire_encode(&s, b, sizeof(b)));
+	ASSERT_EQ((int)ETP_WIRE_OK, (int)etp_wire_decode(b, 24, &out));
+	ASSERT_EQ(0u, out.mss);
+	ASSERT_EQ(1u, out.ws_present);
+}
+
 TEST(encode_ignores_version_and_hdr_len)
 {
 	struct etp_seg s = { .version = 7, .hdr_len = 60 };
@@ -313,6 +344,10 @@ TEST(option_lengths)
 		  ETP_WIRE_BAD_OPTION },
 		{ "mss 0", 6, "\x02\x04\x00\x00", ETP_WIRE_BAD_OPTION },
 		{ "mss overrun", 6, "\x01\x01\x02\x04", ETP_WIRE_BAD_OPTION },
+		{ "ws len 2", 6, "\x03\x02\x00\x00", ETP_WIRE_BAD_OPTION },
+		{ "ws len 4", 6, "\x03\x04\x07\x00", ETP_WIRE_BAD_OPTION },
+		{ "ws overrun", 6, "\x01\x01\x03\x03", ETP_WIRE_BAD_OPTION },
+		{ "ws", 6, "\x01\x03\x03\x0e", ETP_WIRE_OK },
 		{ "all nop", 6, "\x01\x01\x01\x01", ETP_WIRE_OK },
 		{ "all eol", 6, "\x00\x00\x00\x00", ETP_WIRE_OK },
 	};

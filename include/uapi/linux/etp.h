@@ -12,6 +12,7 @@
 #define ETP_GENL_NAME		"etp"
 #define ETP_GENL_VERSION	1
 #define ETP_MCGRP_STATE		"state"
+#define ETP_MCGRP_DATA		"data"
 
 /* RFC 3692 reserves 253 and 254 for experiments; etp accepts only those. */
 #define ETP_PROTO_DEFAULT	253
@@ -30,6 +31,9 @@ enum etp_cmd {
 	ETP_CMD_ABORT,
 	ETP_CMD_CONN_GET,	/* doit by id, dumpit filtered by state/port */
 	ETP_CMD_STATE_EVENT,	/* multicast on ETP_MCGRP_STATE */
+	ETP_CMD_SEND,		/* queue data for a connection */
+	ETP_CMD_RECV,		/* take received data */
+	ETP_CMD_DATA_EVENT,	/* multicast on ETP_MCGRP_DATA: readable, writable */
 
 	__ETP_CMD_MAX,
 	ETP_CMD_MAX = __ETP_CMD_MAX - 1
@@ -61,6 +65,12 @@ enum etp_attr {
 	ETP_A_LISTENER_ID,	/* u32: passive connection: its listener */
 	ETP_A_PARAM_INFO,	/* nest of ETP_A_PARAM_DESC */
 	ETP_A_PARAM_DESC,	/* nest of enum etp_param_desc_attr */
+	ETP_A_DATA,		/* binary: payload, up to 65531 octets each */
+	ETP_A_BYTES,		/* u32: octets queued (SEND) or wanted (RECV) */
+	ETP_A_EOF,		/* flag: the peer's FIN follows the data */
+	ETP_A_READABLE,		/* u32: octets ready to RECV */
+	ETP_A_WRITABLE,		/* u32: octets SEND may queue */
+	ETP_A_INFO,		/* nest of enum etp_info_attr */
 
 	__ETP_A_MAX,
 	ETP_A_MAX = __ETP_A_MAX - 1
@@ -93,8 +103,15 @@ enum etp_param_attr {
 	ETP_PARAM_FIN_WAIT2_MS,	/* FIN_WAIT_2 limit */
 	ETP_PARAM_RTO_MAX_MS,	/* backoff cap */
 	ETP_PARAM_MSS,		/* largest segment advertised in SYNs */
-	ETP_PARAM_RCVBUF,	/* receive buffer: the window advertised */
+	ETP_PARAM_RCVBUF,	/* receive queue: the largest window advertised */
 	ETP_PARAM_INVALID_RATELIMIT_MS, /* answers to unacceptable segments */
+	ETP_PARAM_SNDBUF,	/* send queue */
+	ETP_PARAM_RTO_MIN_MS,	/* RFC 6298 lower bound */
+	ETP_PARAM_DELACK_MS,	/* delayed ACK */
+	ETP_PARAM_KEEPALIVE_MS,	/* idle time before probing; 0: off */
+	ETP_PARAM_KEEPALIVE_INTVL_MS, /* between probes */
+	ETP_PARAM_KEEPALIVE_PROBES, /* unanswered probes before giving up */
+	ETP_PARAM_LINGER_MS,	/* unread data of an ended connection kept */
 
 	__ETP_PARAM_MAX,
 	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
@@ -139,12 +156,39 @@ enum etp_conn_state {
 
 enum etp_timer_attr {
 	ETP_A_TIMER_UNSPEC,
-	ETP_A_TIMER_NAME,	/* string: "retx", "fin_wait_2", "time_wait" */
+	ETP_A_TIMER_NAME,	/* string: "retx", "persist", "delack", ... */
 	ETP_A_TIMER_REMAINING_MS, /* u32 */
 	ETP_A_TIMER_BACKOFF,	/* u32: retransmissions so far */
 
 	__ETP_A_TIMER_MAX,
 	ETP_A_TIMER_MAX = __ETP_A_TIMER_MAX - 1
+};
+
+/* What `ss -i` shows of a TCP connection, for an etp one. */
+enum etp_info_attr {
+	ETP_A_INFO_UNSPEC,
+	ETP_A_INFO_CWND,	/* u32: congestion window, octets */
+	ETP_A_INFO_SSTHRESH,	/* u32: slow-start threshold, octets */
+	ETP_A_INFO_SRTT_US,	/* u32: smoothed round trip (0: none yet) */
+	ETP_A_INFO_RTTVAR_US,	/* u32 */
+	ETP_A_INFO_RTO_MS,	/* u32: current timeout, backoff included */
+	ETP_A_INFO_IN_FLIGHT,	/* u32: octets sent, not yet acknowledged */
+	ETP_A_INFO_SND_MSS,	/* u32: the segment size used */
+	ETP_A_INFO_RCV_MSS,	/* u32: ours, as advertised */
+	ETP_A_INFO_SND_WSCALE,	/* u8 */
+	ETP_A_INFO_RCV_WSCALE,	/* u8 */
+	ETP_A_INFO_SEND_Q,	/* u32: queued, not yet acknowledged */
+	ETP_A_INFO_RECV_Q,	/* u32: received, not yet read */
+	ETP_A_INFO_BYTES_SENT,	/* u64: data octets the peer acknowledged */
+	ETP_A_INFO_BYTES_RECEIVED, /* u64: data octets taken in order */
+	ETP_A_INFO_SEGS_IN,	/* u32 */
+	ETP_A_INFO_SEGS_OUT,	/* u32 */
+	ETP_A_INFO_RETRANSMITS,	/* u32: segments sent again */
+	ETP_A_INFO_DROPS,	/* u32: segments (or parts) not accepted */
+	ETP_A_INFO_PAD,
+
+	__ETP_A_INFO_MAX,
+	ETP_A_INFO_MAX = __ETP_A_INFO_MAX - 1
 };
 
 enum etp_seq_attr {

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of module/core/stream.c: the chunked queues across the wrap
+ * of sequence space, chunks taken and given back, and reassembly of random
+ * overlapping pieces against a reference that is a plain array.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "env.h"
+#include "seq.h"
+#include "stream.h"
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+static u32 rnd_state = 1;
+
+static u32 rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static struct etp_stream *new_stream(u32 sndbuf, u32 rcvbuf, u32 sseq,
+				     u32 rseq)
+{
+	struct etp_stream *st = calloc(1, etp_stream_size(sndbuf, rcvbuf));
+
+	etp_stream_init(st, NULL, sndbuf, rcvbuf, sseq, rseq);
+	return st;
+}
+
+static void free_stream(struct etp_stream *st)
+{
+	etp_stream_release(st);
+	free(st);
+}
+
+/* Writes and reads through many laps of the ring and the 2^32 wrap. */
+TEST(queue_laps_and_wrap)
+{
+	u32 head = 0xfffff000, tail = head, k, n;
+	struct etp_stream *st = new_stream(20000, 4096, head, 0);
+	u8 in[7000], out[7000];
+
+	for (k = 0; k < 2000; k++) {
+		n = rnd() % sizeof(in) + 1;
+		if (tail - head + n <= 20000) {
+			u32 i;
+
+			for (i = 0; i < n; i++)
+				in[i] = (u8)(tail + i);
+			ASSERT_EQ(n, etp_bufq_write_buf(&st->sq, tail, in, n));
+			tail += n;
+		}
+		n = rnd() % (tail - head + 1);
+		if (n > sizeof(out))
+			n = sizeof(out);
+		if (n) {
+			u32 i;
+
+			etp_bufq_read(&st->sq, head, out, n);
+			for (i = 0; i < n; i++)
+				ASSERT_EQ((u8)(head + i), out[i]);
+			etp_bufq_release(&st->sq, head, head + n);
+			head += n;
+		}
+		/* At most what is held, plus the chunk head and tail share. */
+		ASSERT_LE(env_chunks,
+			  (long)((tail - head) / ETP_CHUNK_SIZE + 2));
+	}
+	ASSERT_TRUE(etp_before(0xfffff000, head) || head < 0x1000000);
+	etp_bufq_release(&st->sq, head, tail);
+	etp_bufq_drop_head(&st->sq, tail);
+	ASSERT_EQ(0, env_chunks);
+	free_stream(st);
+}
+
+/* No memory: a write stores what it could, and says so. */
+TEST(queue_out_of_chunks)
+{
+	struct etp_stream *st = new_stream(65536, 4096, 0, 0);
+	u8 buf[3 * ETP_CHUNK_SIZE] = { 0 };
+
+	env_chunk_budget = 2;
+	ASSERT_EQ(2 * ETP_CHUNK_SIZE,
+		  etp_bufq_write_buf(&st->sq, 0, buf, sizeof(buf)));
+	env_chunk_budget = -1;
+	free_stream(st);
+	ASSERT_EQ(0, env_chunks);
+}
+
+/*
+ * Reassembly: pieces of a stream arrive at random, overlapping,
+ * duplicated; what is in order advances RCV.NXT over the held pieces, and
+ * what was held is what was sent, octet for octet.
+ */
+TEST(reassembly_against_a_reference)
+{
+	enum { LEN = 60000, WIN = 16384 };
+	static u8 sent[LEN], got[LEN];
+	u32 base = 0xffffc000, rcv_nxt, read = 0, round;
+
+	for (round = 0; round < 20; round++) {
+		struct etp_stream *st = new_stream(4096, WIN, 0, base);
+		u32 i, guard = 0;
+
+		for (i = 0; i < LEN; i++)
+			sent[i] = (u8)rnd();
+		rcv_nxt = base;
+		read = 0;
+		while (rcv_nxt - base < LEN && guard++ < 1000000) {
+			/* A piece somewhere in [RCV.NXT - 100, read + WIN). */
+			u32 lim = read + WIN < LEN ? read + WIN : LEN;
+			u32 lo = rcv_nxt - base > 100 ? rcv_nxt - base - 100 :
+							0;
+			u32 from = lo + rnd() % (lim - lo);
+			u32 len = 1 + rnd() % 3000, to;
+
+			to = from + len < lim ? from + len : lim;
+			if (from < rcv_nxt - base)
+				from = rcv_nxt - base;
+			if (to <= from)
+				continue;
+			ASSERT_EQ(to - from,
+				  etp_bufq_write_buf(&st->rq, base + from,
+						     sent + from, to - from));
+			if (base + from == rcv_nxt)
+				rcv_nxt = etp_ooo_advance(st, base + to);
+			else if (!etp_ooo_add(st, base + from, base + to))
+				continue;	/* too many pieces: dropped */
+			ASSERT_LE(st->nooo, ETP_OOO_MAX);
+			for (i = 1; i < st->nooo; i++)
+				ASSERT_TRUE(etp_before(st->ooo[i - 1].end,
+						       st->ooo[i].start));
+			/* Read some of what is in order. */
+			i = rnd() % (rcv_nxt - base - read + 1);
+			etp_bufq_read(&st->rq, base + read, got + read, i);
+			etp_bufq_release(&st->rq, base + read, base + read + i);
+			read += i;
+		}
+		ASSERT_EQ(LEN, rcv_nxt - base);
+		etp_bufq_read(&st->rq, base + read, got + read, LEN - read);
+		ASSERT_EQ(0, memcmp(sent, got, LEN));
+		ASSERT_EQ(0u, etp_ooo_bytes(st));
+		free_stream(st);
+		ASSERT_EQ(0, env_chunks);
+		base += 0x12345;
+	}
+}
+
+TEST(ooo_merges_and_limits)
+{
+	struct etp_stream *st = new_stream(4096, 4096, 0, 0);
+	u32 i;
+
+	ASSERT_TRUE(etp_ooo_add(st, 100, 200));
+	ASSERT_TRUE(etp_ooo_add(st, 300, 400));
+	ASSERT_TRUE(etp_ooo_add(st, 200, 300));		/* joins both */
+	ASSERT_EQ(1u, st->nooo);
+	ASSERT_EQ(100u, st->ooo[0].start);
+	ASSERT_EQ(400u, st->ooo[0].end);
+	ASSERT_TRUE(etp_ooo_add(st, 50, 450));		/* covers it */
+	ASSERT_EQ(1u, st->nooo);
+	ASSERT_EQ(400u, etp_ooo_bytes(st));
+	for (i = 1; i < ETP_OOO_MAX; i++)
+		ASSERT_TRUE(etp_ooo_add(st, 1000 * i, 1000 * i + 10));
+	ASSERT_FALSE(etp_ooo_add(st, 900000, 900010));	/* one too many */
+	ASSERT_TRUE(etp_ooo_add(st, 1005, 1020));	/* a merge is fine */
+	ASSERT_EQ(450u, etp_ooo_advance(st, 50));
+	ASSERT_EQ((u32)ETP_OOO_MAX - 1, st->nooo);
+	free_stream(st);
+}
+
+TEST_HARNESS_MAIN
