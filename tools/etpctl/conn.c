@@ -93,6 +93,7 @@ static const enum mnl_attr_data_type conn_types[ETP_A_MAX + 1] = {
 	[ETP_A_SEQ]		= MNL_TYPE_NESTED,
 	[ETP_A_QUEUE]		= MNL_TYPE_U32,
 	[ETP_A_LISTENER_ID]	= MNL_TYPE_U32,
+	[ETP_A_INFO]		= MNL_TYPE_NESTED,
 };
 
 static uint8_t genl_cmd(const struct nlmsghdr *nlh)
@@ -221,6 +222,99 @@ out:
 	print_arr_end();
 }
 
+/*
+ * What `ss -i` shows, flat in the connection's JSON object (`cwnd`,
+ * `bytes_sent`, ...) and on a second, indented text line.
+ */
+static const struct {
+	const char *key;
+	const char *fmt;		/* text */
+	enum mnl_attr_data_type type;
+} info_fields[ETP_A_INFO_MAX + 1] = {
+	[ETP_A_INFO_CWND]	= { "cwnd", "\n\tcwnd:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_SSTHRESH]	= { "ssthresh", " ssthresh:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_SRTT_US]	= { "srtt_us", " srtt:%" PRIu64 "us", MNL_TYPE_U32 },
+	[ETP_A_INFO_RTTVAR_US]	= { "rttvar_us", " rttvar:%" PRIu64 "us", MNL_TYPE_U32 },
+	[ETP_A_INFO_RTO_MS]	= { "rto_ms", " rto:%" PRIu64 "ms", MNL_TYPE_U32 },
+	[ETP_A_INFO_IN_FLIGHT]	= { "in_flight", " in_flight:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_SND_MSS]	= { "snd_mss", " mss:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_RCV_MSS]	= { "rcv_mss", " rcvmss:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_SND_WSCALE]	= { "snd_wscale", " wscale:%" PRIu64, MNL_TYPE_U8 },
+	[ETP_A_INFO_RCV_WSCALE]	= { "rcv_wscale", ",%" PRIu64, MNL_TYPE_U8 },
+	[ETP_A_INFO_SEND_Q]	= { "send_q", " send_q:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_RECV_Q]	= { "recv_q", " recv_q:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_BYTES_SENT]	= { "bytes_sent", " bytes_sent:%" PRIu64, MNL_TYPE_U64 },
+	[ETP_A_INFO_BYTES_RECEIVED] = { "bytes_received", " bytes_received:%" PRIu64, MNL_TYPE_U64 },
+	[ETP_A_INFO_SEGS_IN]	= { "segs_in", " segs_in:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_SEGS_OUT]	= { "segs_out", " segs_out:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_RETRANSMITS] = { "retransmits", " retrans:%" PRIu64, MNL_TYPE_U32 },
+	[ETP_A_INFO_DROPS]	= { "drops", " drops:%" PRIu64, MNL_TYPE_U32 },
+};
+
+static uint64_t info_value(const struct nlattr *a, enum mnl_attr_data_type t)
+{
+	switch (t) {
+	case MNL_TYPE_U8:
+		return mnl_attr_get_u8(a);
+	case MNL_TYPE_U64:
+		return mnl_attr_get_u64(a);
+	default:
+		return mnl_attr_get_u32(a);
+	}
+}
+
+/* The fields of an ETP_A_INFO nest, in their enum order; tb[] filled. */
+static int info_parse(const struct nlattr *nest, const struct nlattr **tb)
+{
+	int i;
+
+	if (!nest || nl_parse_nested(nest, tb, ETP_A_INFO_MAX))
+		return -EINVAL;
+	for (i = 1; i <= ETP_A_INFO_MAX; i++)
+		if (tb[i] && (!info_fields[i].key ||
+			      mnl_attr_validate(tb[i], info_fields[i].type)))
+			tb[i] = NULL;
+	return 0;
+}
+
+static void print_info(const struct nlattr *nest)
+{
+	const struct nlattr *tb[ETP_A_INFO_MAX + 1];
+	int i;
+
+	if (info_parse(nest, tb))
+		return;
+	for (i = 1; i <= ETP_A_INFO_MAX; i++)
+		if (tb[i])
+			print_u64_fmt(info_fields[i].key, info_fields[i].fmt,
+				      info_value(tb[i], info_fields[i].type));
+}
+
+static int retransmits_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ETP_A_MAX + 1], *info[ETP_A_INFO_MAX + 1];
+
+	if (genl_cmd(nlh) != ETP_CMD_STATE_EVENT && !conn_parse(nlh, tb) &&
+	    !info_parse(tb[ETP_A_INFO], info) && info[ETP_A_INFO_RETRANSMITS])
+		snprintf(data, 16, "%u",
+			 mnl_attr_get_u32(info[ETP_A_INFO_RETRANSMITS]));
+	return MNL_CB_OK;
+}
+
+/* "retransmits" of connection id, for progress lines; "?" if unknown. */
+const char *conn_retransmits(struct etp_nl *nl, uint32_t id)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	static char out[16];
+	struct nlmsghdr *nlh;
+
+	strcpy(out, "?");
+	nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, 0);
+	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, id);
+	nl_talk(nl, nlh, retransmits_cb, out);
+	return out;
+}
+
 static void print_show_header(void)
 {
 	print_text("%-6s %-11s %-21s %s", "ID", "State", "Local", "Remote");
@@ -255,6 +349,7 @@ static void print_conn(const struct nlattr **tb)
 	if (tb[ETP_A_SEQ])
 		print_seq(tb[ETP_A_SEQ]);
 	print_timers(tb[ETP_A_TIMERS]);
+	print_info(tb[ETP_A_INFO]);
 	print_obj_end();
 	print_nl();
 }
@@ -448,41 +543,19 @@ static int connect_wait(struct etp_nl *nl, struct etp_nl *ev,
 	}
 }
 
-int cmd_connect(struct etp_nl *nl, int argc, char **argv)
+/*
+ * CONNECT, and with wait, until ESTABLISHED: 0 with ci filled, or the exit
+ * code with the reason printed.
+ */
+static int conn_open(struct etp_nl *nl, struct in_addr addr, uint16_t port,
+		     uint16_t sport, bool wait, struct conn_info *ci)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct etp_nl ev = { 0 };
-	uint16_t port, sport = 0;
-	struct conn_info ci = { 0 };
 	struct nlmsghdr *nlh;
-	struct in_addr addr;
-	bool wait = false;
-	int i, err;
+	int err;
 
-	if (argc < 2)
-		return usage_error("connect: missing %s",
-				   argc ? "PORT" : "ADDR");
-	if (inet_pton(AF_INET, argv[0], &addr) != 1)
-		return usage_error("connect: invalid ADDR '%s' (an IPv4 address)",
-				   argv[0]);
-	if (parse_port(argv[1], &port))
-		return usage_error("connect: invalid PORT '%s' (1..65535)",
-				   argv[1]);
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "wait")) {
-			wait = true;
-		} else if (!strcmp(argv[i], "sport")) {
-			if (++i >= argc)
-				return usage_error("connect: sport needs a port");
-			if (parse_port(argv[i], &sport))
-				return usage_error("connect: invalid sport '%s' (1..65535)",
-						   argv[i]);
-		} else {
-			return usage_error("connect: unknown argument '%s'",
-					   argv[i]);
-		}
-	}
-
+	memset(ci, 0, sizeof(*ci));
 	err = etpctl_open(nl);
 	if (err)
 		return err;
@@ -504,31 +577,92 @@ int cmd_connect(struct etp_nl *nl, int argc, char **argv)
 	mnl_attr_put_u16(nlh, ETP_A_REMOTE_PORT, port);
 	if (sport)
 		mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, sport);
-	err = nl_talk(nl, nlh, conn_info_cb, &ci);
+	err = nl_talk(nl, nlh, conn_info_cb, ci);
 	if (err) {
 		nl_close(&ev);
 		return kernel_error(nl, err, "connect");
 	}
-	if (!ci.valid) {
+	if (!ci->valid) {
 		nl_close(&ev);
 		fprintf(stderr, "etpctl: connect: the kernel's reply has no connection id\n");
 		return EXIT_KERNEL;
 	}
-	if (wait) {
-		err = connect_wait(nl, &ev, &ci);
-		nl_close(&ev);
-		if (err)
-			return err;
-		if (ci.state == ETP_STATE_CLOSED) {
-			if (ci.err)
-				fprintf(stderr, "etpctl: connect: %s\n",
-					strerror(ci.err));
-			else
-				fprintf(stderr, "etpctl: connect: connection closed (%s)\n",
-					ci.cause[0] ? ci.cause : "no reason given");
-			return EXIT_KERNEL;
+	if (!wait)
+		return 0;
+	err = connect_wait(nl, &ev, ci);
+	nl_close(&ev);
+	if (err)
+		return err;
+	if (ci->state != ETP_STATE_CLOSED)
+		return 0;
+	if (ci->err == ENOPROTOOPT)
+		fprintf(stderr, "etpctl: connect: %s (ICMP protocol unreachable: the peer has no etp)\n",
+			strerror(ci->err));
+	else if (ci->err)
+		fprintf(stderr, "etpctl: connect: %s\n", strerror(ci->err));
+	else
+		fprintf(stderr, "etpctl: connect: connection closed (%s)\n",
+			ci->cause[0] ? ci->cause : "no reason given");
+	return EXIT_KERNEL;
+}
+
+static int parse_dest(const char *op, const char *a, const char *p,
+		      struct in_addr *addr, uint16_t *port)
+{
+	if (inet_pton(AF_INET, a, addr) != 1)
+		return usage_error("%s: invalid ADDR '%s' (an IPv4 address)",
+				   op, a);
+	if (parse_port(p, port))
+		return usage_error("%s: invalid PORT '%s' (1..65535)", op, p);
+	return 0;
+}
+
+int conn_open_wait(struct etp_nl *nl, const char *op, const char *addr_s,
+		   const char *port_s, uint32_t *id)
+{
+	struct conn_info ci;
+	struct in_addr addr;
+	uint16_t port;
+	int err;
+
+	ci.id = 0;
+	err = parse_dest(op, addr_s, port_s, &addr, &port) ?:
+	      conn_open(nl, addr, port, 0, true, &ci);
+	*id = ci.id;
+	return err;
+}
+
+int cmd_connect(struct etp_nl *nl, int argc, char **argv)
+{
+	uint16_t port, sport = 0;
+	struct conn_info ci;
+	struct in_addr addr;
+	bool wait = false;
+	int i, err;
+
+	if (argc < 2)
+		return usage_error("connect: missing %s",
+				   argc ? "PORT" : "ADDR");
+	err = parse_dest("connect", argv[0], argv[1], &addr, &port);
+	if (err)
+		return err;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "wait")) {
+			wait = true;
+		} else if (!strcmp(argv[i], "sport")) {
+			if (++i >= argc)
+				return usage_error("connect: sport needs a port");
+			if (parse_port(argv[i], &sport))
+				return usage_error("connect: invalid sport '%s' (1..65535)",
+						   argv[i]);
+		} else {
+			return usage_error("connect: unknown argument '%s'",
+					   argv[i]);
 		}
 	}
+	err = conn_open(nl, addr, port, sport, wait, &ci);
+	if (err)
+		return err;
 	/* Text: the id alone, for scripts; JSON: what is known of it. */
 	print_obj_begin(NULL);
 	print_u64_fmt("id", "%" PRIu64, ci.id);

@@ -27,6 +27,15 @@ int cmd_close(struct etp_nl *nl, int argc, char **argv);
 int cmd_abort(struct etp_nl *nl, int argc, char **argv);
 int cmd_show(struct etp_nl *nl, int argc, char **argv);
 int cmd_monitor(struct etp_nl *nl, int argc, char **argv);
+int cmd_send(struct etp_nl *nl, int argc, char **argv);
+int cmd_recv(struct etp_nl *nl, int argc, char **argv);
+int cmd_cat(struct etp_nl *nl, int argc, char **argv);
+
+/* CONNECT to ADDR PORT and wait until ESTABLISHED: 0, or the exit code. */
+int conn_open_wait(struct etp_nl *nl, const char *op, const char *addr,
+		   const char *port, uint32_t *id);
+/* The connection's retransmissions so far, as text ("?" if unknown). */
+const char *conn_retransmits(struct etp_nl *nl, uint32_t id);
 
 int etpctl_open(struct etp_nl *nl);
 const char *param_name(unsigned int attr);	/* NULL if unknown */

@@ -22,6 +22,9 @@ static const struct cmd cmds[] = {
 	{ "abort", cmd_abort, "abort ID" },
 	{ "show", cmd_show, "show [ID] [state STATE] [port P]" },
 	{ "monitor", cmd_monitor, "monitor" },
+	{ "send", cmd_send, "send ID [FILE] [--close] [-v]" },
+	{ "recv", cmd_recv, "recv ID [FILE] [-v]" },
+	{ "cat", cmd_cat, "cat ADDR PORT" },
 };
 
 static void usage(FILE *f)

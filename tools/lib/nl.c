@@ -177,7 +177,8 @@ struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
  */
 static int run(struct etp_nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
 {
-	char buf[1 << 16];
+	/* A RECV reply carries up to 64 KiB of data. */
+	char buf[1 << 17];
 	struct talk t = { nl, cb, data };
 	ssize_t n;
 	int ret;
