@@ -24,13 +24,15 @@ SPORT=41000
 CLIENT_OPEN="CLOSED->SYN_SENT SYN_SENT->ESTABLISHED"
 SERVER_OPEN="LISTEN->SYN_RCVD SYN_RCVD->ESTABLISHED"
 
-# The initial RTO is long so that no scenario retransmits by accident on a
-# slow VM: a stray retransmission would show in the exact counters.
+# The RTO is long, before the first round trip is measured and after (its
+# floor), so that no scenario retransmits by accident on a slow VM or
+# behind netem's delay: a stray retransmission would show in the exact
+# counters.
 params_default() {
-	ip netns exec "$A" etpctl param set rto_initial_ms 10000 msl_ms $MSL \
-		syn_retries 6 &&
-	ip netns exec "$B" etpctl param set rto_initial_ms 10000 msl_ms $MSL \
-		syn_retries 6
+	ip netns exec "$A" etpctl param set rto_initial_ms 10000 \
+		rto_min_ms 10000 msl_ms $MSL syn_retries 6 &&
+	ip netns exec "$B" etpctl param set rto_initial_ms 10000 \
+		rto_min_ms 10000 msl_ms $MSL syn_retries 6
 }
 
 # pair: fresh namespaces A and B joined by veth, a monitor in each (MA, MB).
@@ -403,7 +405,7 @@ test_lost_ack() {
 	local d="lost final ACK" ab bb rto=4000 msl=3000 r0 t_last t_end dt
 
 	ip netns exec "$A" etpctl param set msl_ms $msl
-	ip netns exec "$B" etpctl param set rto_initial_ms $rto
+	ip netns exec "$B" etpctl param set rto_initial_ms $rto rto_min_ms $rto
 	if ! establish "$A" "$B"; then
 		check_fail "$d: not established"
 		return
@@ -426,7 +428,7 @@ test_lost_ack() {
 	check "$d: A gone after TIME_WAIT" wait_gone "$A" "$CID" 30
 	check_delta "$d: A counters" "$A" "$ab" $'in_segs 2\nout_segs 2'
 	check_delta "$d: B counters" "$B" "$bb" \
-		$'in_segs 1\nout_segs 2\nretransmits 1'
+		$'in_segs 1\nout_segs 2\nretransmits 1\nrto_expired 1'
 	sync_all
 	check_trans "$d: A" "$MA" "$CID" "$CLIENT_OPEN ESTABLISHED->FIN_WAIT_1 FIN_WAIT_1->FIN_WAIT_2 FIN_WAIT_2->TIME_WAIT TIME_WAIT->CLOSED"
 	check_trans "$d: B" "$MB" "$SID" "$SERVER_OPEN ESTABLISHED->CLOSE_WAIT CLOSE_WAIT->LAST_ACK LAST_ACK->CLOSED"

@@ -14,9 +14,9 @@ require_cmd jq join setpriv
 etp_load
 
 CMD_INFO=1 CMD_STATS=2 CMD_PARAM_SET=4 CMD_LISTEN=5 CMD_UNLISTEN=6
-CMD_CONNECT=7 CMD_CLOSE=8 CMD_ABORT=9 CMD_CONN_GET=10
+CMD_CONNECT=7 CMD_CLOSE=8 CMD_ABORT=9 CMD_CONN_GET=10 CMD_SEND=12 CMD_RECV=13
 A_PARAMS=3 A_CONN_ID=6 A_STATE=7 A_LOCAL_ADDR=9 A_LOCAL_PORT=10
-A_REMOTE_ADDR=11 A_REMOTE_PORT=12 A_BACKLOG=13
+A_REMOTE_ADDR=11 A_REMOTE_PORT=12 A_BACKLOG=13 A_DATA=25 A_BYTES=26
 P_MSL_MS=1
 
 A_IP=198.18.0.1
@@ -34,8 +34,10 @@ be32() {
 # and CLOSE_WAIT connections; no timer may fire while the test runs.
 ns_create A B
 veth_pair "$A" $A_IP "$B" $B_IP
-ip netns exec "$A" etpctl param set fin_wait2_ms 600000 rto_initial_ms 10000
-ip netns exec "$B" etpctl param set fin_wait2_ms 600000 rto_initial_ms 10000
+ip netns exec "$A" etpctl param set fin_wait2_ms 600000 rto_initial_ms 10000 \
+	rto_min_ms 10000
+ip netns exec "$B" etpctl param set fin_wait2_ms 600000 rto_initial_ms 10000 \
+	rto_min_ms 10000
 nsx "$A" etpctl listen 7000
 nsx "$B" etpctl listen 7000
 EST=$(nsx "$A" etpctl connect $B_IP 7000 sport 42000 wait)
@@ -175,6 +177,39 @@ done
 # docs/netlink.md: EINVAL with "not valid in state X".
 refused "CLOSE of a connection already closing (FIN_WAIT_2)" EINVAL \
 	"not valid in state FIN_WAIT_2" $CMD_CLOSE $A_CONN_ID:u32:$FW2
+
+# --- SEND, RECV -----------------------------------------------------------------
+LID=$(listener_id "$A" 7000)
+refused "SEND without CONN_ID" EINVAL "ETP_A_CONN_ID" $CMD_SEND $A_DATA:bin:10
+refused "SEND without DATA" EINVAL "ETP_A_DATA" $CMD_SEND $A_CONN_ID:u32:$EST
+refused "SEND with an empty DATA" ERANGE "size out of range" \
+	$CMD_SEND $A_CONN_ID:u32:$EST $A_DATA:bin:0
+big=()
+for i in $(seq 17); do big+=($A_DATA:bin:4000); done
+refused "SEND of 68000 octets (over 64 KiB)" EMSGSIZE "ETP_A_DATA: at most 64 KiB" \
+	$CMD_SEND $A_CONN_ID:u32:$EST "${big[@]}"
+refused "SEND to an unknown id" ENOENT "ETP_A_CONN_ID" \
+	$CMD_SEND $A_CONN_ID:u32:999999 $A_DATA:bin:10
+refused "SEND after CLOSE (FIN_WAIT_2)" EPIPE "ETP_A_CONN_ID: the connection no longer sends" \
+	$CMD_SEND $A_CONN_ID:u32:$FW2 $A_DATA:bin:10
+refused "SEND to a listener" EPIPE "ETP_A_CONN_ID: the connection no longer sends" \
+	$CMD_SEND $A_CONN_ID:u32:$LID $A_DATA:bin:10
+refused "SEND with LOCAL_PORT (not its attribute)" EINVAL "Unsupported attribute" \
+	$CMD_SEND $A_CONN_ID:u32:$EST $A_DATA:bin:10 $A_LOCAL_PORT:u16:1
+refused "unprivileged SEND" EPERM "" -u $CMD_SEND $A_CONN_ID:u32:$EST $A_DATA:bin:10
+refused "RECV without BYTES" EINVAL "ETP_A_BYTES" $CMD_RECV $A_CONN_ID:u32:$EST
+refused "RECV of 0 octets" ERANGE "out of range" \
+	$CMD_RECV $A_CONN_ID:u32:$EST $A_BYTES:u32:0
+refused "RECV of 1 MiB (over 65531)" ERANGE "out of range" \
+	$CMD_RECV $A_CONN_ID:u32:$EST $A_BYTES:u32:1048576
+refused "RECV from an unknown id" ENOENT "ETP_A_CONN_ID" \
+	$CMD_RECV $A_CONN_ID:u32:999999 $A_BYTES:u32:100
+refused "RECV from a listener" ENOTCONN "ETP_A_CONN_ID: not a connection that receives" \
+	$CMD_RECV $A_CONN_ID:u32:$LID $A_BYTES:u32:100
+refused "unprivileged RECV" EPERM "" -u $CMD_RECV $A_CONN_ID:u32:$EST $A_BYTES:u32:100
+show=$(show_norm "$A")
+accepted "RECV with nothing to read" $CMD_RECV $A_CONN_ID:u32:$EST $A_BYTES:u32:100
+check "RECV with nothing to read changes nothing" [ "$(show_norm "$A")" = "$show" ]
 
 # --- CONN_GET -------------------------------------------------------------------
 refused "CONN_GET without CONN_ID" EINVAL "ETP_A_CONN_ID" $CMD_CONN_GET

@@ -63,7 +63,7 @@ static void put_attr(struct nlmsghdr *nlh, char *spec, struct nlattr **nests,
 
 int main(int argc, char **argv)
 {
-	static char buf[1 << 16];
+	static char buf[1 << 17];	/* SEND may carry more than 64 KiB */
 	const char *family = ETP_GENL_NAME;
 	struct nlattr *nests[8];
 	struct nlmsghdr *nlh;

@@ -70,7 +70,8 @@ export PEER TPORT
 # persistent tun brought up first waits for linkwatch, up to a second).
 tun_ns() {
 	ns_create T || return 1
-	ip netns exec "$T" etpctl param set rto_initial_ms 10000 || return 1
+	ip netns exec "$T" etpctl param set rto_initial_ms 10000 rto_min_ms 10000 ||
+		return 1
 	MT=$ETP_TMP/mon.$T
 	mon_start "$T" "$MT"
 }
@@ -120,7 +121,7 @@ pkt_case "active open" \
 	$'active_opens 1\nestablished 1\nin_segs 1\nout_segs 2' \
 	"CLOSED->SYN_SENT SYN_SENT->ESTABLISHED" <<'EOF'
 exec etpctl connect 198.18.1.2 40000 sport 8000 >/dev/null
-expect SYN seq 0 ack 0 win 65535 mss 1460
+expect SYN seq 0 ack 0 win 65535 mss 1460 wscale 3
 exec pkt_state SYN_SENT
 inject SYN|ACK seq 0 ack 1 mss 1400
 expect ACK seq 1 ack 1 win 65535
@@ -136,7 +137,7 @@ pkt_case "simultaneous open, completed by an ACK" \
 	$'active_opens 1\nestablished 1\nin_segs 2\nout_segs 2' \
 	"CLOSED->SYN_SENT SYN_SENT->SYN_RCVD SYN_RCVD->ESTABLISHED" <<'EOF'
 exec etpctl connect 198.18.1.2 40000 sport 8000 >/dev/null
-expect SYN seq 0 ack 0 mss 1460
+expect SYN seq 0 ack 0 mss 1460 wscale 3
 inject SYN seq 0 mss 1400
 expect SYN|ACK seq 0 ack 1 win 65535 mss 1460
 exec pkt_state SYN_RCVD
@@ -150,7 +151,7 @@ pkt_case "simultaneous open, completed by the peer's SYN|ACK" \
 	$'active_opens 1\nestablished 1\nin_segs 2\nout_segs 2' \
 	"CLOSED->SYN_SENT SYN_SENT->SYN_RCVD SYN_RCVD->ESTABLISHED" <<'EOF'
 exec etpctl connect 198.18.1.2 40000 sport 8000 >/dev/null
-expect SYN seq 0 ack 0 mss 1460
+expect SYN seq 0 ack 0 mss 1460 wscale 3
 inject SYN seq 0 mss 1400
 expect SYN|ACK seq 0 ack 1 mss 1460
 inject SYN|ACK seq 0 ack 1 mss 1400
@@ -247,9 +248,9 @@ pkt_case "SYN retransmitted syn_retries times, then given up silently" \
 	"CLOSED->SYN_SENT SYN_SENT->CLOSED" <<'EOF'
 exec etpctl param set rto_initial_ms 200 syn_retries 2
 exec etpctl connect 198.18.1.2 40000 sport 8000 >/dev/null
-expect SYN seq 0 ack 0 mss 1460
-expect SYN seq 0 ack 0 mss 1460 within 3000
-expect SYN seq 0 ack 0 mss 1460 within 3000
+expect SYN seq 0 ack 0 mss 1460 wscale 3
+expect SYN seq 0 ack 0 mss 1460 wscale 3 within 3000
+expect SYN seq 0 ack 0 mss 1460 wscale 3 within 3000
 exec for i in $(seq 100); do pkt_gone 2>/dev/null && exit 0; sleep 0.1; done; exit 1
 expect-none 500
 EOF
@@ -326,12 +327,12 @@ EOF
 # bounded by invalid_ratelimit_ms (500 ms by default; 2 s here so that a
 # slow VM cannot blur it; etp_storm.sh runs the real storm at the default).
 pkt_case "forged data then old ACKs: one answer per interval, no storm" \
-	$'in_segs 6\nout_segs 3\nreplies_ratelimited 2\ndrop_out_of_window 3\n'"$OPEN_COUNT" \
+	$'bytes_in 10\ndelayed_acks 1\nin_segs 6\nout_segs 3\nreplies_ratelimited 2\ndrop_out_of_window 3\n'"$OPEN_COUNT" \
 	"$OPEN_TRANS" <<EOF
 exec etpctl param set invalid_ratelimit_ms 2000
 $OPEN
 inject ACK seq 1 ack 1 payload 10
-expect ACK seq 1 ack 11 win 65535
+expect ACK seq 1 ack 11 win 65525
 inject ACK seq 1 ack 1
 expect ACK seq 1 ack 11
 inject ACK seq 1 ack 1
@@ -402,6 +403,103 @@ inject ACK seq 1 ack =5555
 expect RST seq =5555 ack =0 win 0
 expect-none 300
 exec pkt_gone
+EOF
+
+# --- data (docs/protocol.md section 8) -------------------------------------------
+
+# RFC 5681 4.2 (RFC 1122 4.2.3.2): one segment waits for the delayed-ACK
+# timer (delack_ms, 40), the second full-sized one is ACKed at once.
+pkt_case "data in order: delayed ACK, then an ACK every second full segment" \
+	$'bytes_in 3020\ndelayed_acks 1\nin_segs 5\nout_segs 3\n'"$OPEN_COUNT" \
+	"$OPEN_TRANS" <<EOF
+$OPEN
+inject ACK seq 1 ack 1 payload 100
+expect-none 20
+expect ACK seq 1 ack 101 within 1000
+inject ACK seq 101 ack 1 payload 1460
+inject ACK seq 1561 ack 1 payload 1460
+expect ACK seq 1 ack 3021 within 30
+expect-none 200
+EOF
+
+# RFC 5681 4.2: out-of-order data is ACKed at once (a duplicate ACK), and
+# so is the segment that fills the gap; RFC 9293 3.10.7.4: a duplicate is
+# ACKed at once and delivered once.
+pkt_case "out of order: duplicate ACK at once, gap filled, duplicate dropped" \
+	$'bytes_in 200\nooo_queued 1\nin_segs 6\nout_segs 5\ndrop_out_of_window 1\n'"$OPEN_COUNT" \
+	"$OPEN_TRANS ESTABLISHED->CLOSE_WAIT" <<EOF
+$OPEN
+inject ACK seq 101 ack 1 payload 100
+expect ACK seq 1 ack 1 within 30
+inject ACK seq 1 ack 1 payload 100
+expect ACK seq 1 ack 201 within 30
+inject ACK seq 1 ack 1 payload 100
+expect ACK seq 1 ack 201 within 30
+inject FIN|ACK seq 201 ack 1
+expect ACK seq 1 ack 202 within 1000
+exec [[ \$(etpctl recv \$(pkt_id) | wc -c) == 200 ]]
+EOF
+
+# The module's data: segments of the peer's MSS (1400), the last one
+# pushed; Nagle (RFC 1122 4.2.3.4) holds the short tail while full ones
+# are unacknowledged; RFC 6298 5.4: the oldest unacknowledged segment is
+# retransmitted when the RTO (rto_min_ms, measured RTT aside) expires.
+pkt_case "sending: MSS segments, Nagle, retransmission on timeout" \
+	$'bytes_out 3200\ndata_segs_out 4\nin_segs 4\nout_segs 5\nretransmits 1\nrto_expired 1\n'"$OPEN_COUNT" \
+	"$OPEN_TRANS" <<EOF
+exec etpctl param set rto_min_ms 300
+$OPEN
+exec head -c 3000 /dev/zero | etpctl send \$(pkt_id)
+expect ACK seq 1 ack 1 payload 1400
+expect ACK seq 1401 ack 1 payload 1400
+expect-none 100
+inject ACK seq 1 ack 2801
+expect ACK|PSH seq 2801 ack 1 payload 200 within 100
+expect ACK|PSH seq 2801 ack 1 payload 200 within 3000
+inject ACK seq 1 ack 3001
+expect-none 500
+EOF
+
+# --- ICMP (RFC 5927 checks; RFC 1122 4.2.3.9; RFC 1191) ------------------------------
+
+# The peer has no etp: a connect fails at once with ENOPROTOOPT (as TCP's
+# would: icmp_err_convert() in net/ipv4/icmp.c).
+pkt_case "ICMP protocol unreachable fails a connect at once" \
+	$'active_opens 1\nattempt_fails 1\nicmp_in 1\nout_segs 1' \
+	"CLOSED->SYN_SENT SYN_SENT->CLOSED" <<'EOF'
+exec (etpctl connect 198.18.1.2 40000 sport 8000 wait >/dev/null 2>/tmp/etp-icmp.err; echo $? >/tmp/etp-icmp.rc) &
+expect SYN seq 0 ack 0 mss 1460 wscale 3
+icmp unreach-proto
+exec for i in $(seq 100); do [[ -s /tmp/etp-icmp.rc ]] && break; sleep 0.1; done; cat /tmp/etp-icmp.err; [[ $(cat /tmp/etp-icmp.rc) == 2 ]] && grep -q "Protocol not available" /tmp/etp-icmp.err
+exec pkt_gone
+EOF
+rm -f /tmp/etp-icmp.err /tmp/etp-icmp.rc
+
+pkt_case "ICMP quoting a sequence number never sent: ignored" \
+	$'active_opens 1\nicmp_in 1\nicmp_ignored 1\nout_segs 1' \
+	"CLOSED->SYN_SENT" <<'EOF'
+exec etpctl connect 198.18.1.2 40000 sport 8000 >/dev/null
+expect SYN seq 0 ack 0 mss 1460 wscale 3
+icmp unreach-proto seq 1000
+expect-none 300
+exec pkt_state SYN_SENT
+EOF
+
+# Fragmentation needed with next-hop MTU 1000: segments of 1000 - 40
+# octets from then on, and what was sent larger is sent again at once, in
+# segments of the new size (a retransmission: Nagle does not hold its
+# short tail).
+pkt_case "ICMP fragmentation needed lowers the segment size" \
+	$'bytes_out 2800\ndata_segs_out 3\nicmp_in 1\nin_segs 3\nout_segs 4\npmtu_updates 1\nretransmits 2\n'"$OPEN_COUNT" \
+	"$OPEN_TRANS" <<EOF
+$OPEN
+exec head -c 1400 /dev/zero | etpctl send \$(pkt_id)
+expect ACK|PSH seq 1 ack 1 payload 1400
+icmp frag-needed 1000
+expect ACK seq 1 ack 1 payload 960 within 100
+expect ACK|PSH seq 961 ack 1 payload 440 within 100
+inject ACK seq 1 ack 1401
+expect-none 300
 EOF
 
 # --- malformed segments: dropped before any lookup, never answered (2.3) ------------

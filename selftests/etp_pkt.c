@@ -20,18 +20,25 @@
  * Script: one step per line, '#' starts a comment.
  *   ports MPORT TPORT     the module's port and the test's (8000, 40000)
  *   isn N                 the test's own ISN (default 1000000)
- *   inject FLAGS [seq S] [ack A] [win W] [mss M] [sport P] [dport P]
- *          [payload N] [bad-csum] [hdr-off N] [version V] [len N]
+ *   inject FLAGS [seq S] [ack A] [win W] [mss M] [wscale S] [sport P]
+ *          [dport P] [payload N] [bad-csum] [hdr-off N] [version V] [len N]
  *                         write one segment from PEER. len N cuts the etp
  *                         segment to N octets after the checksum is computed
  *                         (a short segment); hdr-off and version overwrite
  *                         the header fields before the checksum.
- *   expect FLAGS [seq S] [ack A] [win W] [mss M] [sport P] [dport P]
- *          [within MS]   read the next etp segment the module sends and
+ *   expect FLAGS [seq S] [ack A] [win W] [mss M] [wscale S] [sport P]
+ *          [dport P] [payload N] [within MS]
+ *                         read the next etp segment the module sends and
  *                         check it exactly: IPv4 addresses, checksum, ports,
- *                         flags, seq, ack, no payload, and options: an MSS
- *                         on SYN segments only (value checked if mss given),
- *                         window if win given.
+ *                         flags, seq, ack, payload length (0 unless given),
+ *                         and options: an MSS on SYN segments only (value
+ *                         checked if mss given), a window scale if and only
+ *                         if wscale is given (on SYNs), window if win given.
+ *   icmp unreach-proto|frag-needed MTU [seq S]
+ *                         an ICMP destination unreachable from PEER (code 2,
+ *                         or code 4 with next-hop MTU) quoting the last
+ *                         segment the module sent: its IP header and first
+ *                         8 octets, with seq S instead of its own if given
  *   expect-none MS        nothing is sent for MS milliseconds
  *   sleep MS
  *   exec CMD...           run CMD with bash -c (the rest of the line); fails
@@ -82,6 +89,9 @@ static const char *step_text;
 static unsigned int ignored_pkts;
 static char ignored_last[64];	/* what the last ignored packet was */
 static bool tun_ready;
+/* The last segment the module sent: what an icmp step quotes. */
+static uint8_t last_out[sizeof(struct iphdr) + 8];
+static bool last_out_known;
 
 /* Packets read while waiting for the tun to be ready: read_seg's first. */
 #define STASH_MAX	16
@@ -232,7 +242,7 @@ static uint32_t mod_base(void)
 struct seg_spec {
 	uint8_t flags;
 	const char *seq, *ack;
-	long win, mss;		/* -1: not given */
+	long win, mss, wscale;	/* -1: not given */
 	long sport, dport;	/* -1: default */
 	unsigned int payload;
 	bool bad_csum;
@@ -244,7 +254,7 @@ static void parse_spec(char **w, int n, struct seg_spec *sp, bool inject)
 	int i;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->win = sp->mss = sp->sport = sp->dport = -1;
+	sp->win = sp->mss = sp->wscale = sp->sport = sp->dport = -1;
 	sp->hdr_off = sp->version = sp->len = sp->within = -1;
 	if (n < 2)
 		fail("FLAGS missing");
@@ -267,12 +277,14 @@ static void parse_spec(char **w, int n, struct seg_spec *sp, bool inject)
 			sp->win = num(v, 0xffff);
 		else if (!strcmp(k, "mss"))
 			sp->mss = num(v, 0xffff);
+		else if (!strcmp(k, "wscale"))
+			sp->wscale = num(v, 255);
 		else if (!strcmp(k, "sport"))
 			sp->sport = num(v, 0xffff);
 		else if (!strcmp(k, "dport"))
 			sp->dport = num(v, 0xffff);
-		else if (!strcmp(k, "payload") && inject)
-			sp->payload = num(v, 1400);
+		else if (!strcmp(k, "payload"))
+			sp->payload = num(v, 1460);
 		else if (!strcmp(k, "hdr-off") && inject)
 			sp->hdr_off = num(v, 15);
 		else if (!strcmp(k, "version") && inject)
@@ -284,6 +296,28 @@ static void parse_spec(char **w, int n, struct seg_spec *sp, bool inject)
 		else
 			fail("unknown keyword '%s'", k);
 	}
+}
+
+/* An IPv4 header from the peer for len octets of proto; then the tun. */
+static void ip_from_peer(uint8_t *pkt, uint8_t proto, size_t len)
+{
+	struct iphdr *ip = (struct iphdr *)pkt;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->saddr = peer_addr.s_addr;
+	ip->daddr = local_addr.s_addr;
+	ip->tot_len = htons(sizeof(*ip) + len);
+	ip->check = htons(fold(sum16(pkt, sizeof(*ip), 0)));
+}
+
+static void tun_send(const uint8_t *pkt, size_t len)
+{
+	if (write(tun_fd, pkt, len) != (ssize_t)len)
+		fail("write to tun: %s", strerror(errno));
 }
 
 /* One IPv4 datagram from the peer, checksums computed, into the tun. */
@@ -306,6 +340,8 @@ static void do_inject(const struct seg_spec *sp)
 		s.ack = sp->ack ? seqval(sp->ack, 0) : 0;
 	s.window = sp->win >= 0 ? sp->win : 65535;
 	s.mss = sp->mss > 0 ? sp->mss : 0;
+	s.ws_present = sp->wscale >= 0;
+	s.wscale = sp->wscale >= 0 ? sp->wscale : 0;
 	hlen = etp_wire_encode(&s, seg, MAX_PKT - sizeof(*ip));
 	if (!hlen)
 		fail("etp_wire_encode failed");
@@ -327,17 +363,8 @@ static void do_inject(const struct seg_spec *sp)
 		len = sp->len;
 	}
 
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->ttl = 64;
-	ip->protocol = ETP_PROTO_DEFAULT;
-	ip->saddr = peer_addr.s_addr;
-	ip->daddr = local_addr.s_addr;
-	ip->tot_len = htons(sizeof(*ip) + len);
-	ip->check = htons(fold(sum16(pkt, sizeof(*ip), 0)));
-	if (write(tun_fd, pkt, sizeof(*ip) + len) != (ssize_t)(sizeof(*ip) + len))
-		fail("write to tun: %s", strerror(errno));
+	ip_from_peer(pkt, ETP_PROTO_DEFAULT, len);
+	tun_send(pkt, sizeof(struct iphdr) + len);
 	printf("  > %s seq %u ack %u win %u len %u\n", flags_str(s.flags),
 	       s.seq - test_isn, (s.flags & ETP_FLAG_ACK) ? s.ack - mod_base() :
 	       s.ack, s.window, len);
@@ -410,11 +437,15 @@ static size_t read_seg(int timeout_ms, uint8_t *pkt, uint8_t **segp)
 
 static void describe(const struct etp_seg *s, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s seq %u ack %u win %u mss %u sport %u dport %u payload %u",
+	char ws[16] = "";
+
+	if (s->ws_present)
+		snprintf(ws, sizeof(ws), " wscale %u", s->wscale);
+	snprintf(buf, len, "%s seq %u ack %u win %u mss %u%s sport %u dport %u payload %u",
 		 flags_str(s->flags),
 		 s->seq - mod_base(),
 		 (s->flags & ETP_FLAG_ACK) ? s->ack - test_isn : s->ack,
-		 s->window, s->mss, s->sport, s->dport, s->payload_len);
+		 s->window, s->mss, ws, s->sport, s->dport, s->payload_len);
 }
 
 static void do_expect(const struct seg_spec *sp, int timeout_ms)
@@ -435,6 +466,9 @@ static void do_expect(const struct seg_spec *sp, int timeout_ms)
 	if (err != ETP_WIRE_OK)
 		fail("the module sent a malformed segment: %s",
 		     etp_wire_err_name(err));
+	memcpy(last_out, pkt, sizeof(struct iphdr));
+	memcpy(last_out + sizeof(struct iphdr), seg, 8);
+	last_out_known = true;
 	/*
 	 * The first SYN the module sends fixes its ISN, so its seq is 0 by
 	 * definition: a step that says otherwise is a mistake in the script.
@@ -470,23 +504,74 @@ static void do_expect(const struct seg_spec *sp, int timeout_ms)
 		fail("ack %u, want %u (got: %s)", s.ack, want_ack, got);
 	if (sp->win >= 0 && s.window != sp->win)
 		fail("window %u, want %ld (got: %s)", s.window, sp->win, got);
-	if (s.payload_len)
-		fail("%u octets of payload, want none (got: %s)",
-		     s.payload_len, got);
+	if (s.payload_len != sp->payload)
+		fail("%u octets of payload, want %u (got: %s)",
+		     s.payload_len, sp->payload, got);
 	if (s.flags & ETP_FLAG_SYN) {
 		if (!s.mss)
 			fail("SYN without an MSS option (got: %s)", got);
 		if (sp->mss >= 0 && s.mss != sp->mss)
 			fail("mss %u, want %ld (got: %s)", s.mss, sp->mss, got);
-		if (s.hdr_len != ETP_HDR_LEN + ETP_OPT_MSS_LEN)
+		if (s.ws_present != (sp->wscale >= 0) ||
+		    (sp->wscale >= 0 && s.wscale != sp->wscale))
+			fail("window scale %s, want %s (got: %s)",
+			     s.ws_present ? "present" : "absent",
+			     sp->wscale >= 0 ? "present" : "absent", got);
+		/* MSS, then NOP and window scale: nothing else, no padding. */
+		if (s.hdr_len != etp_wire_hdr_len(&s))
 			fail("header of %u octets, want %u", s.hdr_len,
-			     ETP_HDR_LEN + ETP_OPT_MSS_LEN);
+			     etp_wire_hdr_len(&s));
 	} else if (s.hdr_len != ETP_HDR_LEN) {
 		fail("options on a segment without SYN (header %u octets; got: %s)",
 		     s.hdr_len, got);
 	}
 	if (seg[18] || seg[19])
 		fail("reserved field 0x%02x%02x, want zero", seg[18], seg[19]);
+}
+
+/* RFC 792 destination unreachable quoting last_out (RFC 1191 for MTU). */
+static void do_icmp(char **w, int n)
+{
+	uint8_t pkt[sizeof(struct iphdr) + 8 + sizeof(last_out)];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	uint8_t *icmp = pkt + sizeof(*ip), *q = icmp + 8 + sizeof(*ip);
+	unsigned long mtu = 0;
+	uint16_t csum;
+	uint32_t seq;
+	int i = 2;
+
+	if (n < 2 || !last_out_known)
+		fail("icmp needs a kind and a segment sent before it");
+	memset(pkt, 0, sizeof(pkt));
+	icmp[0] = 3;				/* destination unreachable */
+	if (!strcmp(w[1], "unreach-proto")) {
+		icmp[1] = 2;
+	} else if (!strcmp(w[1], "frag-needed") && n >= 3) {
+		icmp[1] = 4;
+		mtu = num(w[2], 0xffff);
+		icmp[6] = mtu >> 8;
+		icmp[7] = mtu & 0xff;
+		i = 3;
+	} else {
+		fail("icmp unreach-proto|frag-needed MTU [seq S]");
+	}
+	memcpy(icmp + 8, last_out, sizeof(last_out));
+	if (i + 1 < n && !strcmp(w[i], "seq")) {
+		seq = seqval(w[i + 1], mod_base());
+		q[4] = seq >> 24;
+		q[5] = seq >> 16;
+		q[6] = seq >> 8;
+		q[7] = seq;
+		i += 2;
+	}
+	if (i != n)
+		fail("unexpected '%s'", w[i]);
+	csum = fold(sum16(icmp, 8 + sizeof(last_out), 0));
+	icmp[2] = csum >> 8;
+	icmp[3] = csum & 0xff;
+	ip_from_peer(pkt, IPPROTO_ICMP, sizeof(pkt) - sizeof(struct iphdr));
+	tun_send(pkt, sizeof(pkt));
+	printf("  > ICMP unreachable code %u mtu %lu\n", icmp[1], mtu);
 }
 
 static void do_expect_none(int ms)
@@ -566,6 +651,9 @@ static void run_step(char *line)
 	} else if (!strcmp(w[0], "expect")) {
 		parse_spec(w, n, &sp, false);
 		do_expect(&sp, sp.within >= 0 ? sp.within : 3000);
+	} else if (!strcmp(w[0], "icmp")) {
+		no_pending();
+		do_icmp(w, n);
 	} else if (!strcmp(w[0], "expect-none")) {
 		if (n != 2)
 			fail("expect-none MS");
@@ -625,14 +713,7 @@ static void tun_wait_ready(void)
 		uint16_t csum;
 
 		memset(pkt, 0, sizeof(struct iphdr) + 8);
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_ICMP;
-		ip->saddr = peer_addr.s_addr;
-		ip->daddr = local_addr.s_addr;
-		ip->tot_len = htons(sizeof(*ip) + 8);
-		ip->check = htons(fold(sum16(pkt, sizeof(*ip), 0)));
+		ip_from_peer(pkt, IPPROTO_ICMP, 8);
 		icmp[0] = 8;			/* echo request */
 		icmp[4] = 0x45;			/* id "ET" */
 		icmp[5] = 0x54;

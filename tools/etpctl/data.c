@@ -77,7 +77,7 @@ static uint8_t genl_cmd(const struct nlmsghdr *nlh)
 	return ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd;
 }
 
-/* An event of our connection: note its end. Stops at the first one. */
+/* An event of our connection: note its end. */
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ETP_A_MAX + 1];
@@ -92,7 +92,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		if (tb[ETP_A_ERRNO])
 			l->err = mnl_attr_get_u32(tb[ETP_A_ERRNO]);
 	}
-	return MNL_CB_STOP;
+	return MNL_CB_OK;
 }
 
 /*
@@ -111,8 +111,9 @@ static int link_wait_ms(struct link *l, int fd, int ms)
 	n = poll(p, fd >= 0 ? 2 : 1, ms);
 	if (n < 0 && errno != EINTR)
 		return kernel_error(NULL, -errno, "poll");
+	/* Only what is queued: other connections' events wake us too. */
 	if (n > 0 && (p[0].revents & POLLIN)) {
-		err = nl_listen(&l->ev, event_cb, l);
+		err = nl_drain(&l->ev, event_cb, l);
 		if (err && err != -ENOBUFS)
 			return kernel_error(&l->ev, err, "events");
 	}
@@ -127,11 +128,7 @@ static int link_wait(struct link *l, int fd)
 /* The connection has gone (ENOENT): read its last state event, queued. */
 static void link_drain(struct link *l)
 {
-	int i;
-
-	for (i = 0; i < 64 && !l->ended; i++)
-		if (link_wait_ms(l, -1, 0))
-			break;
+	nl_drain(&l->ev, event_cb, l);
 }
 
 /* "connection 4 ended: Connection timed out", EXIT_KERNEL. */

@@ -215,6 +215,25 @@ int nl_listen(struct etp_nl *nl, mnl_cb_t cb, void *data)
 	return run(nl, 0, cb, data);
 }
 
+int nl_drain(struct etp_nl *nl, mnl_cb_t cb, void *data)
+{
+	char buf[1 << 16];
+	struct talk t = { nl, cb, data };
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = recv(mnl_socket_get_fd(nl->sock), buf, sizeof(buf),
+			 MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		ret = mnl_cb_run2(buf, n, 0, 0, data_cb, &t, ctl_cbs,
+				  NLMSG_MIN_TYPE);
+		if (ret == MNL_CB_ERROR)
+			return errno ? -errno : -EIO;
+	}
+}
+
 int nl_subscribe(struct etp_nl *nl, const char *name)
 {
 	uint32_t group = 0;

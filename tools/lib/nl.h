@@ -48,6 +48,8 @@ void nl_set_rcvbuf(struct etp_nl *nl, int bytes);
  * so stopping never drops the next one.
  */
 int nl_listen(struct etp_nl *nl, mnl_cb_t cb, void *data);
+/* Every event already queued to cb, without waiting for more. */
+int nl_drain(struct etp_nl *nl, mnl_cb_t cb, void *data);
 
 /* Attributes of a genetlink message, indexed by type (up to max). */
 int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int max);

@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The byte stream between two namespaces joined by veth (A 198.18.0.1, B
+# 198.18.0.2), driven by `etpctl send` and `etpctl recv` as a user would:
+# byte-exact transfers (sha256 on both ends) in each direction and both at
+# once, under netem loss, delay, reordering and duplication; 32 transfers at
+# once; half-close with data from CLOSE_WAIT; a reader that stops (the
+# window closes, persist probes, nothing dropped); a peer that vanishes
+# (backoff, then "timed out"); and rmmod and netns deletion in the middle
+# of 32 transfers.
+#
+# ETP_STREAM_MIB sets the size of each transfer (default 1); `make
+# check-long` runs the same file with 64.
+source "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd jq tc sha256sum head
+etp_load
+
+A_IP=198.18.0.1
+B_IP=198.18.0.2
+MIB=${ETP_STREAM_MIB:-1}
+PORT=7000
+
+# file NAME MIB: MIB MiB of random bytes in $ETP_TMP/NAME (made once).
+file() {
+	local f=$ETP_TMP/$1
+
+	[[ -f $f ]] || head -c $(($2 << 20)) /dev/urandom >"$f"
+	echo "$f"
+}
+
+sum() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# Short TIME_WAIT: the scenarios reuse nothing, but end quickly. The round
+# trip here is about a millisecond, and NewReno without SACK recovers most
+# losses by timeout, so the RTO floor sets the pace of a lossy transfer:
+# 20 ms rather than the Internet's 200 (as `ip route ... rto_min 20ms`
+# would for TCP in a data centre), and Linux's 15 retries rather than 8, so
+# that 30 % loss each way cannot end a transfer by chance.
+PARAMS="msl_ms 200 rto_min_ms 20 retries 15"
+
+pair() {
+	ns_create A B || return 1
+	veth_pair "$A" $A_IP "$B" $B_IP || return 1
+	nsx "$A" etpctl param set $PARAMS &&
+	nsx "$B" etpctl param set $PARAMS
+}
+
+# netem SPEC...: the same impairment on both ends of the veth ("" clears).
+netem() {
+	local ns
+
+	for ns in "$A" "$B"; do
+		tc -n "$ns" qdisc del dev veth0 root 2>/dev/null
+		[[ -z $* ]] || tc -n "$ns" qdisc add dev veth0 root netem "$@" ||
+			return 1
+	done
+}
+
+child_up() {
+	CB=$(conn_find "$B" "$B_IP:$1" "$A_IP:$2")
+	[[ -n $CB ]] && state_is "$B" "$CB" ESTABLISHED
+}
+
+# conn: a fresh connection A -> B:PORT. Sets CA (A's id) and CB (B's).
+conn() {
+	local out
+
+	PORT=$((PORT + 1))
+	nsx "$B" etpctl listen $PORT || return 1
+	out=$(nsx "$A" etpctl -j connect $B_IP $PORT wait) || return 1
+	CA=$(jq -r .id <<<"$out")
+	wait_until 30 child_up $PORT "$(jq -r .local <<<"$out" | cut -d: -f2)"
+	nsx "$B" etpctl unlisten $PORT
+}
+
+# Background transfers, their pids (etpctl's own: `ip netns exec` execs
+# it) in XFER so that xfer_wait can tell which one failed.
+# bg_send NS ID FILE: send FILE, then close. bg_recv NS ID FILE [close]:
+# receive to the end of the stream, then close if asked (the side that
+# only receives ends its half too, so the connection goes away).
+XFER=()
+bg_send() {
+	ip netns exec "$1" etpctl send "$2" "$3" --close \
+		2>"$ETP_TMP/send.$1.$2.err" &
+	XFER+=($!)
+}
+
+bg_recv() {
+	if [[ ${4:-} == close ]]; then
+		ip netns exec "$1" bash -c 'etpctl recv "$1" "$2" && etpctl close "$1"' \
+			- "$2" "$3" 2>"$ETP_TMP/recv.$1.$2.err" &
+	else
+		ip netns exec "$1" etpctl recv "$2" "$3" \
+			2>"$ETP_TMP/recv.$1.$2.err" &
+	fi
+	XFER+=($!)
+}
+
+# xfer_wait [TIMEOUT_S]: 0 if every background transfer exited 0 in time
+# (default: 300 s a MiB). A transfer that stalls is a failure with both
+# ends' connections shown, not a test that hangs.
+xfer_wait() {
+	local pid rc=0 left deadline
+
+	deadline=$(($(now_ms) + ${1:-$((300 * MIB))} * 1000))
+	for pid in "${XFER[@]}"; do
+		while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do
+			sleep 0.2
+		done
+	done
+	left=$(for pid in "${XFER[@]}"; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
+	if [[ -n $left ]]; then
+		echo "stalled transfers; A:"
+		nsx "$A" etpctl show 2>&1 | head -40
+		echo "B:"
+		nsx "$B" etpctl show 2>&1 | head -40
+		cat "$ETP_TMP"/*.err 2>/dev/null | tail -5
+		kill $left 2>/dev/null
+		rc=1
+	fi
+	for pid in "${XFER[@]}"; do
+		wait "$pid" || rc=1
+	done
+	XFER=()
+	return $rc
+}
+
+# same DESC SRC DST: the receiver's copy is the sender's, byte for byte.
+same() {
+	local a b
+
+	a=$(sum "$2") b=$(sum "$3")
+	if [[ $a == "$b" ]]; then
+		check_ok "$1: sha256 ${a:0:16}... on both ends ($(stat -c %s "$3") bytes)"
+	else
+		check_fail "$1: sha256 differs ($(stat -c %s "$2") sent, $(stat -c %s "$3") received)"
+		cat "$ETP_TMP"/*.err 2>/dev/null | tail -5
+	fi
+}
+
+# transfer DESC DIR: one connection, DIR "ab" (A sends), "ba" or "both".
+transfer() {
+	local desc=$1 dir=$2 fa fb t0
+
+	fa=$(file a.$MIB $MIB) fb=$(file b.$MIB $MIB)
+	conn || { check_fail "$desc: connection"; return; }
+	t0=$(now_ms)
+	case $dir in
+	ab)	bg_recv "$B" "$CB" "$ETP_TMP/at_b" close
+		bg_send "$A" "$CA" "$fa" ;;
+	ba)	bg_recv "$A" "$CA" "$ETP_TMP/at_a" close
+		bg_send "$B" "$CB" "$fb" ;;
+	both)	bg_recv "$B" "$CB" "$ETP_TMP/at_b"; bg_recv "$A" "$CA" "$ETP_TMP/at_a"
+		bg_send "$A" "$CA" "$fa"; bg_send "$B" "$CB" "$fb" ;;
+	esac
+	xfer_wait || check_fail "$desc: an etpctl send/recv failed"
+	log "$desc: $(($(now_ms) - t0)) ms, A $(retrans "$A") B $(retrans "$B") retransmissions so far"
+	[[ $dir == ba ]] || same "$desc: A -> B" "$fa" "$ETP_TMP/at_b"
+	[[ $dir == ab ]] || same "$desc: B -> A" "$fb" "$ETP_TMP/at_a"
+	rm -f "$ETP_TMP/at_a" "$ETP_TMP/at_b" "$ETP_TMP"/*.err
+}
+
+retrans() { etp_stat "$1" retransmits; }
+
+# --- byte-exact transfers under netem ------------------------------------------
+pair || check_fail "set-up"
+declare -A NETEM=(
+	[clean]=""
+	[loss1]="loss 1%"
+	[loss10]="loss 10%"
+	[loss30]="loss 30%"
+	[delay50]="delay 50ms"
+	[reorder25]="delay 10ms reorder 25% 50%"
+	[dup10]="duplicate 10%"
+	[all]="delay 50ms loss 10% duplicate 10% reorder 25% 50%"
+)
+for cond in clean loss1 loss10 loss30 delay50 reorder25 dup10 all; do
+	netem ${NETEM[$cond]} || check_fail "$cond: tc netem ${NETEM[$cond]}"
+	for dir in ab ba both; do
+		transfer "$MIB MiB $dir, $cond" $dir
+	done
+done
+netem
+check_eq "no segment dropped for a full queue on A" \
+	"$(etp_stat "$A" drop_no_memory)" 0
+check_eq "no segment dropped for a full queue on B" \
+	"$(etp_stat "$B" drop_no_memory)" 0
+# Every connection ends (2 x MSL is 400 ms): their queues' memory with them.
+queue_bytes_is() { [[ $(etp_stat "$1" queue_bytes) == "$2" ]]; }
+check "every queue's memory returned on A" wait_until 10 queue_bytes_is "$A" 0
+check "every queue's memory returned on B" wait_until 10 queue_bytes_is "$B" 0
+
+# --- half-close: CLOSE_WAIT keeps sending ---------------------------------------
+# A sends MIB MiB and closes; B reads to the end of the stream (it is then
+# in CLOSE_WAIT, A in FIN_WAIT_2), sends as much back, and closes.
+half_close() {
+	local d="half-close" fa fb out
+
+	fa=$(file a.$MIB $MIB) fb=$(file b.$MIB $MIB)
+	conn || { check_fail "$d: connection"; return; }
+	bg_send "$A" "$CA" "$fa"
+	nsx "$B" etpctl recv "$CB" "$ETP_TMP/at_b" ||
+		check_fail "$d: B's recv to the end of the stream"
+	xfer_wait || check_fail "$d: A's send"
+	same "$d: A -> B, then A's FIN" "$fa" "$ETP_TMP/at_b"
+	wait_state "$B" "$CB" CLOSE_WAIT
+	check_eq "$d: B in CLOSE_WAIT" "$(conn_state "$B" "$CB")" CLOSE_WAIT
+	wait_state "$A" "$CA" FIN_WAIT_2
+	check_eq "$d: A in FIN_WAIT_2" "$(conn_state "$A" "$CA")" FIN_WAIT_2
+	out=$(echo more | nsx "$A" etpctl send "$CA" 2>&1)
+	check "$d: A can no longer send (exit 2: $out)" \
+		[ $? -eq 2 -a -n "$(grep -i "no longer sends" <<<"$out")" ]
+	bg_recv "$A" "$CA" "$ETP_TMP/at_a"
+	nsx "$B" etpctl send "$CB" "$fb" --close ||
+		check_fail "$d: B's send from CLOSE_WAIT"
+	xfer_wait || check_fail "$d: A's recv"
+	same "$d: B -> A from CLOSE_WAIT" "$fb" "$ETP_TMP/at_a"
+	check "$d: B gone after LAST_ACK" wait_gone "$B" "$CB" 30
+	check "$d: A gone after TIME_WAIT" wait_gone "$A" "$CA" 30
+	rm -f "$ETP_TMP/at_a" "$ETP_TMP/at_b"
+}
+half_close
+
+# --- a reader that stops ---------------------------------------------------------
+# Small queues so the window closes soon: B's 16 KiB fill, A's 16 KiB
+# fill, A's send waits (no drop, no error); the zero window is probed with
+# backoff; reading again finishes the transfer.
+stopped_reader() {
+	local d="stopped reader" f p0 p1 pid sent
+
+	# The Internet's RTO floor, so the probes' backoff is plain to see.
+	nsx "$A" etpctl param set sndbuf 16384 rto_min_ms 200
+	nsx "$B" etpctl param set rcvbuf 16384
+	f=$(file a.1 1)
+	conn || { check_fail "$d: connection"; return; }
+	p0=$(etp_stat "$A" persist_probes)
+	ip netns exec "$A" etpctl send "$CA" "$f" --close 2>"$ETP_TMP/send.err" &
+	pid=$!
+	sleep 5
+	check "$d: the sender waits (etpctl send still running)" kill -0 $pid
+	conn_json "$B" "$CB" >"$ETP_TMP/b.json"
+	check_eq "$d: B's receive queue is full" \
+		"$(jq .recv_q "$ETP_TMP/b.json")" 16384
+	sent=$(conn_json "$A" "$CA" | jq .bytes_sent)
+	check_eq "$d: A sent what B's window allowed" "$sent" 16384
+	p1=$(etp_stat "$A" persist_probes)
+	# RTO 200 ms doubling: at 0.2, 0.6, 1.4, 3.0 s (and maybe 6.2: the
+	# window may close a little late); 25 in 5 s without backoff.
+	check "$d: zero-window probes, backed off ($((p1 - p0)) in 5 s)" \
+		[ $((p1 - p0)) -ge 2 -a $((p1 - p0)) -le 6 ]
+	check "$d: the persist timer is shown" \
+		grep -q '"persist"' <(conn_json "$A" "$CA")
+	nsx "$B" etpctl recv "$CB" "$ETP_TMP/at_b" ||
+		check_fail "$d: B's recv"
+	wait $pid || check_fail "$d: A's send: $(cat "$ETP_TMP/send.err")"
+	same "$d: reading again finishes the transfer" "$f" "$ETP_TMP/at_b"
+	check_eq "$d: nothing dropped for lack of room on B" \
+		"$(etp_stat "$B" drop_no_memory)" 0
+	nsx "$A" etpctl param set sndbuf 262144 $PARAMS
+	nsx "$B" etpctl param set rcvbuf 262144
+	nsx "$A" etpctl abort "$CA" 2>/dev/null
+	nsx "$B" etpctl abort "$CB" 2>/dev/null
+	rm -f "$ETP_TMP/at_b"
+}
+stopped_reader
+
+# --- a peer that vanishes ----------------------------------------------------------
+# Mid-transfer, every packet between A and B is lost: A retransmits with
+# backoff and gives up after `retries` timeouts with ETIMEDOUT; its send
+# says so; its memory goes back to nothing.
+vanished_peer() {
+	local d="vanished peer" t0 e0 m0 rc out
+
+	nsx "$A" etpctl param set retries 4 rto_min_ms 200
+	m0=$(etp_stat "$A" queue_bytes)
+	conn || { check_fail "$d: connection"; return; }
+	e0=$(etp_stat "$A" rto_expired)
+	t0=$(etp_stat "$A" timeouts)
+	bg_recv "$B" "$CB" /dev/null
+	ip netns exec "$A" etpctl send "$CA" /dev/zero 2>"$ETP_TMP/send.err" &
+	pid=$!
+	sleep 1
+	netem loss 100%
+	wait $pid
+	rc=$?
+	out=$(cat "$ETP_TMP/send.err")
+	check "$d: send ends with exit 2 and 'timed out' ($out)" \
+		[ $rc -eq 2 -a -n "$(grep -i "timed out" <<<"$out")" ]
+	check "$d: A's connection is gone" wait_gone "$A" "$CA" 5
+	check_eq "$d: RTO expiries (retries 4, then the end)" \
+		$(($(etp_stat "$A" rto_expired) - e0)) 5
+	check_eq "$d: one timeout" $(($(etp_stat "$A" timeouts) - t0)) 1
+	check_eq "$d: A's queue memory back to before" \
+		"$(etp_stat "$A" queue_bytes)" "$m0"
+	netem
+	nsx "$B" etpctl abort "$CB"
+	xfer_wait 10
+	nsx "$A" etpctl param set $PARAMS
+}
+vanished_peer
+
+# --- 32 transfers at once, both ways ------------------------------------------------
+many() {
+	local d="32 at once" i ids=() fa
+
+	fa=$(file a.$MIB $MIB)
+	for i in $(seq 32); do
+		conn || { check_fail "$d: connection $i"; return; }
+		ids+=("$CA:$CB")
+	done
+	for i in "${ids[@]}"; do
+		bg_recv "$B" "${i#*:}" "$ETP_TMP/at_b.${i#*:}" close
+		bg_send "$A" "${i%:*}" "$fa"
+	done
+	xfer_wait || check_fail "$d: an etpctl send/recv failed"
+	for i in "${ids[@]}"; do
+		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$(sum "$fa")" ]] ||
+			check_fail "$d: transfer ${i%:*} differs"
+	done
+	check_ok "$d: 32 x $MIB MiB compared"
+	rm -f "$ETP_TMP"/at_b.*
+}
+many
+
+# --- rmmod and netns deletion in the middle of 32 transfers -----------------------
+# Clean means: no splat (the VM runner checks the console, KASAN and
+# kmemleak included on the debug kernel) and etpctl fails cleanly. The
+# transfers are endless (/dev/zero): they are all running when it happens.
+busy() {
+	local i
+
+	for i in $(seq 32); do
+		conn || return 1
+		ip netns exec "$B" etpctl recv "$CB" /dev/null 2>/dev/null &
+		XFER+=($!)
+		ip netns exec "$A" etpctl send "$CA" /dev/zero 2>/dev/null &
+		XFER+=($!)
+	done
+	sleep 2
+}
+busy || check_fail "rmmod: 32 busy transfers"
+check "rmmod during 32 transfers" rmmod etp
+xfer_wait && check_fail "rmmod: transfers cannot all have succeeded"
+check "module gone" [ ! -d /sys/module/etp ]
+etp_load
+ns_del "$A" "$B"
+pair || check_fail "set-up again"
+busy || check_fail "netns deletion: 32 busy transfers"
+for pid in "${XFER[@]}"; do kill "$pid" 2>/dev/null; done
+xfer_wait
+ns_del "$B"
+check "netns B deleted during 32 transfers: A still answers" \
+	nsx "$A" etpctl show >/dev/null
+ns_del "$A"
+check "both namespaces deleted: the module unloads" rmmod etp
+
+exit $ret
