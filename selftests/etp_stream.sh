@@ -329,13 +329,16 @@ many
 # kmemleak included on the debug kernel) and etpctl fails cleanly. The
 # transfers are endless (/dev/zero): they are all running when it happens.
 busy() {
-	local i
+	local i ids=()
 
 	for i in $(seq 32); do
 		conn || return 1
-		ip netns exec "$B" etpctl recv "$CB" /dev/null 2>/dev/null &
+		ids+=("$CA:$CB")
+	done
+	for i in "${ids[@]}"; do
+		ip netns exec "$B" etpctl recv "${i#*:}" /dev/null 2>/dev/null &
 		XFER+=($!)
-		ip netns exec "$A" etpctl send "$CA" /dev/zero 2>/dev/null &
+		ip netns exec "$A" etpctl send "${i%:*}" /dev/zero 2>/dev/null &
 		XFER+=($!)
 	done
 	sleep 2
