@@ -374,12 +374,14 @@ local function parse_options(tvb, hdr_len, tree, is_syn)
 	return o
 end
 
--- The conversation of a segment from (src, sport) to (dst, dport), and the
+-- The conversation of a segment from (src, sport) to (dst, dport) over IP
+-- protocol proto, and the
 -- sending side's index in it (1 or 2).
-local function conversation(src, sport, dst, dport)
+local function conversation(proto, src, sport, dst, dport)
 	local a = src .. ":" .. sport
 	local b = dst .. ":" .. dport
-	local key = a < b and (a .. " " .. b) or (b .. " " .. a)
+	local key = tostring(proto) .. " " ..
+		(a < b and (a .. " " .. b) or (b .. " " .. a))
 	local c = convs[key]
 	if not c then
 		c = { stream = nconvs, ep = { a, b }, side = { {}, {} } }
@@ -389,12 +391,27 @@ local function conversation(src, sport, dst, dport)
 	return c, (c.ep[1] == a) and 1 or 2
 end
 
+-- The multiplier of a segment's window (-1: not known yet, -2: no scaling).
+-- Never scaled on SYNs; scaled by the sender's shift once both SYNs were
+-- seen and both carried Window Scale (RFC 7323 2.2).
+local function window_scale(h, o, me, peer)
+	if bit32.band(h.flags, SYN) ~= 0 then
+		return o.wscale ~= nil and 1 or -2
+	elseif me.syn_seen and peer.syn_seen then
+		if me.wscale and peer.wscale then
+			return 2 ^ me.wscale
+		end
+		return -2
+	end
+	return -1
+end
+
 -- First pass: what this segment tells about its conversation, and what the
 -- conversation so far tells about the segment. Fields of the result: stream,
 -- base_seq, base_ack (nil: unknown), scale (multiplier, or -1 unknown, -2
 -- none), acks_frame, retransmission, new_isn.
 local function analyze(h, o)
-	local c, s = conversation(h.src, h.sport, h.dst, h.dport)
+	local c, s = conversation(h.proto, h.src, h.sport, h.dst, h.dport)
 	local me, peer = c.side[s], c.side[3 - s]
 	local r = { stream = c.stream }
 	local syn = bit32.band(h.flags, SYN) ~= 0
@@ -428,20 +445,7 @@ local function analyze(h, o)
 		r.base_ack = peer.base
 	end
 
-	-- Window: never scaled on SYNs; scaled by the sender's shift once both
-	-- SYNs were seen and both carried Window Scale.
-	if syn then
-		r.scale = -2
-		if o.wscale ~= nil then r.scale = 1 end
-	elseif me.syn_seen and peer.syn_seen then
-		if me.wscale and peer.wscale then
-			r.scale = 2 ^ me.wscale
-		else
-			r.scale = -2
-		end
-	else
-		r.scale = -1
-	end
+	r.scale = window_scale(h, o, me, peer)
 
 	-- Retransmission: the segment occupies sequence space this side had
 	-- already covered.
@@ -460,6 +464,19 @@ local function analyze(h, o)
 	end
 	if ack and peer.nxt_frames then
 		r.acks_frame = peer.nxt_frames[h.ack]
+	end
+	return r
+end
+
+-- A segment etp drops (bad checksum, version, flags, header length or
+-- options) changes nothing: numbered by the conversation as it stands.
+local function peek(h, o)
+	local c, s = conversation(h.proto, h.src, h.sport, h.dst, h.dport)
+	local me, peer = c.side[s], c.side[3 - s]
+	local r = { stream = c.stream, scale = window_scale(h, o, me, peer) }
+	r.base_seq = me.base or sub32(h.seq, 1)
+	if bit32.band(h.flags, ACK) ~= 0 then
+		r.base_ack = peer.base
 	end
 	return r
 end
@@ -492,7 +509,7 @@ function etp.dissector(tvb, pinfo, tree)
 		if cap >= 8 then
 			t:add(pf.seq_raw, tvb(4, 4))
 		end
-		if seg_len < HDR_LEN then
+		if seg_len < HDR_LEN and icmp_type_f() == nil then
 			t:add_proto_expert_info(ef.bad_hdr_len,
 				string.format("Segment of %d octets, shorter than the 20-octet header",
 					      seg_len))
@@ -518,6 +535,8 @@ function etp.dissector(tvb, pinfo, tree)
 	h.seglen = payload_len + (syn and 1 or 0) + (fin and 1 or 0)
 	h.src = tostring(pinfo.net_src)
 	h.dst = tostring(pinfo.net_dst)
+	local proto_fi = last(ip_proto_f)
+	h.proto = proto_fi and proto_fi.value or pinfo.match_uint
 
 	-- Options first (they decide the window scale), without a tree yet.
 	local o = { malformed = false }
@@ -527,12 +546,27 @@ function etp.dissector(tvb, pinfo, tree)
 	end
 
 	-- Inside an ICMP error the segment is a quote: it teaches nothing
-	-- about the conversation.
+	-- about the conversation, and its checksum cannot be checked.
 	local in_icmp = icmp_type_f() ~= nil
+
+	-- Checksum status: 0 bad, 1 good, 2 unverified.
+	local csum_status, csum_calc = 2, nil
+	if etp.prefs.check_checksum and cap >= seg_len and not in_icmp then
+		local src_fi, dst_fi = last(ip_src_f), last(ip_dst_f)
+		if src_fi and dst_fi and h.proto then
+			csum_calc = checksum(src_fi.range:bytes(), dst_fi.range:bytes(),
+					     h.proto, tvb:bytes())
+			csum_status = (csum_calc == h.csum) and 1 or 0
+		end
+	end
+
 	local r = frames[pinfo.number]
 	if not r then
 		if in_icmp then
 			r = { scale = -1 }
+		elseif csum_status == 0 or not hdr_ok or o.malformed or
+		       h.version ~= VERSION or not flags_valid(h.flags) then
+			r = peek(h, o)
 		else
 			r = analyze(h, o)
 		end
@@ -613,29 +647,19 @@ function etp.dissector(tvb, pinfo, tree)
 
 	-- Checksum.
 	local ci = t:add(pf.checksum, tvb(16, 2))
-	local csum_status = 2
-	if etp.prefs.check_checksum and cap >= seg_len and not in_icmp then
-		local src_fi, dst_fi = last(ip_src_f), last(ip_dst_f)
-		local proto_fi = last(ip_proto_f)
-		local proto = proto_fi and proto_fi.value or pinfo.match_uint
-		if src_fi and dst_fi and proto then
-			local calc = checksum(src_fi.range:bytes(), dst_fi.range:bytes(),
-					      proto, tvb:bytes())
-			if calc == h.csum then
-				csum_status = 1
-				ci:append_text(" [correct]")
-			else
-				csum_status = 0
-				ci:append_text(string.format(" [incorrect, should be 0x%04x]", calc))
-				ci:add_proto_expert_info(ef.checksum_bad)
-			end
-			t:add(pf.checksum_calc, tvb(16, 2), calc):set_generated()
-		end
-	elseif cap < seg_len then
-		t:add_proto_expert_info(ef.truncated)
-	end
-	if csum_status == 2 then
+	if csum_status == 1 then
+		ci:append_text(" [correct]")
+	elseif csum_status == 0 then
+		ci:append_text(string.format(" [incorrect, should be 0x%04x]", csum_calc))
+		ci:add_proto_expert_info(ef.checksum_bad)
+	else
 		ci:append_text(" [unverified]")
+		if cap < seg_len then
+			t:add_proto_expert_info(ef.truncated)
+		end
+	end
+	if csum_calc then
+		t:add(pf.checksum_calc, tvb(16, 2), csum_calc):set_generated()
 	end
 	t:add(pf.checksum_status, tvb(16, 2), csum_status):set_generated()
 

@@ -1,0 +1,341 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""etp for scapy: build, send, sniff and print etp segments.
+
+etp is the TCP-shaped protocol of etp.ko, carried directly in IPv4 as
+protocol 253 (or 254). The wire format is docs/protocol.md section 2; this
+layer follows it field for field:
+
+    sport dport seq ack | version(4) dataofs(4) | flags | window | chksum | reserved
+    options (EOL 0, NOP 1, MSS 2/4, Window Scale 3/3, others by length)
+
+Three lines, as root, in a namespace that can reach an etp listener
+(docs/capture.md):
+
+    >>> from etp import *
+    >>> r = sr1(IP(dst="198.18.0.2")/ETP(dport=7000, flags="SYN", seq=1000,
+    ...                                  options=[("MSS", 1460)]))
+    >>> r.show()
+
+Importing this module binds ETP to IP proto 253 (built and decoded) and 254
+(decoded). chksum left None is computed over the IPv4 pseudo-header when
+the segment is built under an IP layer; dataofs left None is computed from
+the options, which are padded to a multiple of 4 octets with EOL.
+
+Flags are a FlagsField named FIN SYN RST PSH ACK (bits 0x01..0x10): give
+them as "SYN+ACK", "SYN|ACK", "SA" or 0x12; read them as p.flags.SYN.
+
+As a command, for labs and the selftests:
+
+    etp.py syn DST DPORT [sport=P] [seq=N] [mss=M] [wscale=S] [flags=F]
+                         [iface=IF] [timeout=S]
+        send one segment (by default a SYN with MSS 1460: an "old duplicate"
+        when seq is an old number), wait for etp's answer and print both;
+        the answer's fields as key=value lines. Exit 1 without an answer.
+    etp.py hex [FIELD=VALUE ...]
+        the etp segment (no IP header) in hex; fields as for ETP(), plus
+        mss=N, wscale=N, payload=N (N octets 'x'), nop=N (N NOPs first).
+    etp.py read PCAP
+        one line per etp segment of a capture.
+"""
+
+import socket
+import struct
+import sys
+
+from scapy.all import (IP, Packet, Raw, StrField, BitField, FlagsField,
+                       IntField, ShortField, XShortField, bind_layers,
+                       bind_bottom_up, conf, in4_chksum, checksum, sr1,
+                       send, sniff, rdpcap)
+from scapy.all import *  # noqa: F401,F403 (re-exported for "from etp import *")
+
+ETP_PROTO = 253
+ETP_PROTO_ALT = 254
+
+FLAG_NAMES = ["FIN", "SYN", "RST", "PSH", "ACK", "RES5", "RES6", "RES7"]
+_FLAG_CHARS = {"F": "FIN", "S": "SYN", "R": "RST", "P": "PSH", "A": "ACK"}
+
+OPT_EOL, OPT_NOP, OPT_MSS, OPT_WSCALE = 0, 1, 2, 3
+_OPT_BY_NAME = {"MSS": (OPT_MSS, "!H"), "WScale": (OPT_WSCALE, "!B")}
+_OPT_BY_KIND = {k: (n, f) for n, (k, f) in _OPT_BY_NAME.items()}
+
+
+class ETPFlagsField(FlagsField):
+    """FlagsField over FIN SYN RST PSH ACK that also reads "SYN|ACK" and
+    TCP-style letters ("SA")."""
+
+    def any2i(self, pkt, x):
+        if isinstance(x, str):
+            x = x.replace("|", "+").replace(",", "+").replace(" ", "")
+            parts = [p for p in x.split("+") if p]
+            if len(parts) == 1 and parts[0] not in FLAG_NAMES and \
+               all(c in _FLAG_CHARS for c in parts[0]):
+                parts = [_FLAG_CHARS[c] for c in parts[0]]
+            x = "+".join(p.upper() for p in parts)
+        return super().any2i(pkt, x)
+
+
+class ETPOptionsField(StrField):
+    """TCP-style TLV options. A list of (name, value):
+
+        ("EOL", None) ("NOP", None) ("MSS", 1460) ("WScale", 7)
+        (KIND, b"value")     any other kind, length = 2 + len(value)
+
+    or raw bytes, written as given (for malformed option lists). Built
+    lists are padded with EOL (zeros) to a multiple of 4 octets. A list
+    that does not parse decodes with a last ("malformed", b"rest")."""
+
+    islist = 1
+
+    def getfield(self, pkt, s):
+        size = max((pkt.dataofs or 5) - 5, 0) * 4
+        return s[size:], self.m2i(pkt, s[:size])
+
+    def m2i(self, pkt, x):
+        opts = []
+        i = 0
+        while i < len(x):
+            kind = x[i]
+            if kind == OPT_EOL:
+                opts.append(("EOL", None))
+                break
+            if kind == OPT_NOP:
+                opts.append(("NOP", None))
+                i += 1
+                continue
+            if len(x) - i < 2 or x[i + 1] < 2 or x[i + 1] > len(x) - i:
+                opts.append(("malformed", bytes(x[i:])))
+                break
+            olen = x[i + 1]
+            val = bytes(x[i + 2:i + olen])
+            if kind in _OPT_BY_KIND and \
+               struct.calcsize(_OPT_BY_KIND[kind][1]) == len(val):
+                name, fmt = _OPT_BY_KIND[kind]
+                opts.append((name, struct.unpack(fmt, val)[0]))
+            else:
+                opts.append((kind, val))
+            i += olen
+        return opts
+
+    def i2m(self, pkt, x):
+        if x is None:
+            return b""
+        if isinstance(x, (bytes, bytearray)):
+            raw = bytes(x)
+        else:
+            raw = b""
+            for name, val in x:
+                if name in ("EOL", OPT_EOL):
+                    raw += b"\x00"
+                elif name in ("NOP", OPT_NOP):
+                    raw += b"\x01"
+                elif name in _OPT_BY_NAME:
+                    kind, fmt = _OPT_BY_NAME[name]
+                    v = struct.pack(fmt, val)
+                    raw += bytes([kind, 2 + len(v)]) + v
+                elif name == "malformed":
+                    raw += bytes(val)
+                elif isinstance(name, int):
+                    v = bytes(val or b"")
+                    raw += bytes([name, 2 + len(v)]) + v
+                else:
+                    raise ValueError("unknown etp option %r" % (name,))
+        return raw + b"\x00" * (-len(raw) % 4)
+
+    def i2h(self, pkt, x):
+        return x or []
+
+    def i2len(self, pkt, x):
+        return len(self.i2m(pkt, x))
+
+
+def seg_len(p):
+    """SEG.LEN: payload octets + 1 for SYN + 1 for FIN."""
+    e = p[ETP] if ETP in p else p
+    return len(e.payload) + bool(e.flags.SYN) + bool(e.flags.FIN)
+
+
+class ETP(Packet):
+    name = "ETP"
+    fields_desc = [
+        ShortField("sport", 40000),
+        ShortField("dport", 7000),
+        IntField("seq", 0),
+        IntField("ack", 0),
+        BitField("version", 1, 4),
+        BitField("dataofs", None, 4),
+        ETPFlagsField("flags", "SYN", 8, FLAG_NAMES),
+        ShortField("window", 65535),
+        XShortField("chksum", None),
+        ShortField("reserved", 0),
+        ETPOptionsField("options", []),
+    ]
+
+    def post_build(self, p, pay):
+        p += pay
+        if self.dataofs is None:
+            olen = len(self.get_field("options").i2m(self, self.options))
+            p = p[:12] + bytes([(p[12] & 0xf0) | ((5 + olen // 4) & 0x0f)]) + p[13:]
+        if self.chksum is None and isinstance(self.underlayer, IP):
+            ck = in4_chksum(self.underlayer.proto, self.underlayer, p)
+            p = p[:16] + struct.pack("!H", ck) + p[18:]
+        return p
+
+    def extract_padding(self, s):
+        return s, b""
+
+    def hashret(self):
+        if conf.checkIPsrc:
+            return struct.pack("H", self.sport ^ self.dport) + \
+                self.payload.hashret()
+        return self.payload.hashret()
+
+    def answers(self, other):
+        """A reply from etp: ports swapped, and what it acknowledges (or,
+        for a bare RST, its seq) fits what other sent."""
+        if not isinstance(other, ETP):
+            return 0
+        if other.flags.RST:
+            return 0		# nobody answers a RST
+        if conf.checkIPsrc and not (self.sport == other.dport and
+                                    self.dport == other.sport):
+            return 0
+        if self.flags.SYN and not self.flags.ACK:
+            return 0		# a SYN answers nothing (except a simultaneous open)
+        if self.flags.ACK:
+            # other.seq <= self.ack <= other.seq + SEG.LEN, mod 2^32
+            return (self.ack - other.seq) % 2**32 <= seg_len(other)
+        if self.flags.RST:
+            return other.flags.ACK and self.seq == other.ack
+        return 0
+
+    def mysummary(self):
+        if isinstance(self.underlayer, IP):
+            return self.underlayer.sprintf(
+                "ETP %IP.src%:%ETP.sport% > %IP.dst%:%ETP.dport% %ETP.flags%"
+                " seq=%ETP.seq% ack=%ETP.ack%")
+        return self.sprintf("ETP %ETP.sport% > %ETP.dport% %ETP.flags%"
+                            " seq=%ETP.seq% ack=%ETP.ack%")
+
+
+# Decoded on both numbers, built on 253 (the last binding sets IP.proto).
+bind_bottom_up(IP, ETP, proto=ETP_PROTO_ALT)
+bind_layers(IP, ETP, proto=ETP_PROTO)
+
+
+def checksum_ok(p):
+    """The segment's checksum is right for its IP header."""
+    ip = p[IP]
+    raw = bytes(ip[ETP])
+    raw = raw[:16] + b"\x00\x00" + raw[18:]
+    return in4_chksum(ip.proto, ip, raw) == ip[ETP].chksum
+
+
+def option(p, name):
+    """Value of option NAME ("MSS", "WScale", or a kind) or None."""
+    for n, v in p[ETP].options:
+        if n == name:
+            return v
+    return None
+
+
+def old_syn(dst, dport, seq, sport=40000, mss=1460, src=None, **kw):
+    """An old duplicate SYN: a SYN with a sequence number of your choice."""
+    ip = IP(dst=dst) if src is None else IP(src=src, dst=dst)
+    return ip / ETP(sport=sport, dport=dport, flags="SYN", seq=seq,
+                    options=[("MSS", mss)] if mss else [], **kw)
+
+
+def describe(p):
+    """key=value lines for a segment, for scripts and tests."""
+    e = p[ETP]
+    lines = [
+        "src=%s" % p[IP].src, "dst=%s" % p[IP].dst,
+        "sport=%d" % e.sport, "dport=%d" % e.dport,
+        "flags=%s" % str(e.flags).replace("+", "|"),
+        "seq=%d" % e.seq, "ack=%d" % e.ack,
+        "version=%d" % e.version, "dataofs=%d" % e.dataofs,
+        "window=%d" % e.window, "chksum=0x%04x" % e.chksum,
+        "chksum_ok=%d" % checksum_ok(p),
+        "mss=%s" % (option(p, "MSS") if option(p, "MSS") is not None else "-"),
+        "wscale=%s" % (option(p, "WScale") if option(p, "WScale") is not None else "-"),
+        "len=%d" % len(e.payload),
+    ]
+    return "\n".join(lines)
+
+
+def _kv(args):
+    out = {}
+    for a in args:
+        k, sep, v = a.partition("=")
+        if not sep:
+            raise SystemExit("etp.py: expected FIELD=VALUE, got %r" % a)
+        out[k] = v
+    return out
+
+
+def _num(v):
+    return int(v, 0)
+
+
+def _segment(kv, defaults):
+    opts = []
+    fields = dict(defaults)
+    for k, v in kv.items():
+        if k in ("mss", "wscale", "payload", "nop", "iface", "timeout"):
+            continue
+        fields[k] = v if k == "flags" else _num(v)
+    opts += [("NOP", None)] * _num(kv.get("nop", "0"))
+    if kv.get("mss", defaults.get("_mss", "0")) not in ("0", 0):
+        opts.append(("MSS", _num(str(kv.get("mss", defaults.get("_mss"))))))
+    if "wscale" in kv:
+        opts.append(("WScale", _num(kv["wscale"])))
+    fields.pop("_mss", None)
+    seg = ETP(options=opts, **fields)
+    n = _num(kv.get("payload", "0"))
+    return seg / Raw(b"x" * n) if n else seg
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] in ("-h", "--help", "help"):
+        print(__doc__.split("As a command, for labs and the selftests:")[1]
+              .strip("\n"))
+        return 0 if len(argv) >= 2 else 2
+    cmd = argv[1]
+    if cmd == "hex":
+        kv = _kv(argv[2:])
+        seg = _segment(kv, {})
+        if "chksum" not in kv:
+            seg.chksum = 0
+        print(bytes(seg).hex())
+        return 0
+    if cmd == "syn":
+        if len(argv) < 4:
+            raise SystemExit("usage: etp.py syn DST DPORT [FIELD=VALUE ...]")
+        dst, dport = argv[2], _num(argv[3])
+        kv = _kv(argv[4:])
+        seg = _segment(kv, {"flags": "SYN", "dport": dport, "_mss": 1460})
+        pkt = IP(dst=dst) / seg
+        conf.verb = 0
+        iface = kv.get("iface")
+        timeout = float(kv.get("timeout", "5"))
+        print("sent:")
+        print(describe(IP(bytes(pkt))))
+        r = sr1(pkt, timeout=timeout, iface=iface) if iface else \
+            sr1(pkt, timeout=timeout)
+        if r is None or ETP not in r:
+            print("no answer", file=sys.stderr)
+            return 1
+        print("answer:")
+        print(describe(r))
+        return 0
+    if cmd == "read":
+        for p in rdpcap(argv[2]):
+            if ETP in p:
+                print(p.summary())
+        return 0
+    raise SystemExit("etp.py: unknown command %r (try --help)" % cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
