@@ -36,7 +36,7 @@ As a command, for labs and the selftests:
         the etp segment (no IP header) in hex; fields as for ETP(), plus
         mss=N, wscale=N, payload=N (N octets 'x'), nop=N (N NOPs first).
     etp.py read PCAP
-        one line per etp segment of a capture.
+        one line per etp segment of a capture, its fields as key=value.
 """
 
 import socket
@@ -247,7 +247,7 @@ def old_syn(dst, dport, seq, sport=40000, mss=1460, src=None, **kw):
 
 
 def describe(p):
-    """key=value lines for a segment, for scripts and tests."""
+    """A segment as one line of key=value pairs, for scripts and tests."""
     e = p[ETP]
     lines = [
         "src=%s" % p[IP].src, "dst=%s" % p[IP].dst,
@@ -261,7 +261,7 @@ def describe(p):
         "wscale=%s" % (option(p, "WScale") if option(p, "WScale") is not None else "-"),
         "len=%d" % len(e.payload),
     ]
-    return "\n".join(lines)
+    return " ".join(lines)
 
 
 def _kv(args):
@@ -332,7 +332,7 @@ def main(argv):
     if cmd == "read":
         for p in rdpcap(argv[2]):
             if ETP in p:
-                print(p.summary())
+                print(describe(p))
         return 0
     raise SystemExit("etp.py: unknown command %r (try --help)" % cmd)
 

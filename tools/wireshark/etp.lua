@@ -462,8 +462,10 @@ local function analyze(h, o)
 			me.nxt_frames[nxt] = h.frame
 		end
 	end
-	if ack and peer.nxt_frames then
+	-- The first ACK of a segment's end names that segment's frame.
+	if ack and peer.nxt_frames and peer.nxt_frames[h.ack] then
 		r.acks_frame = peer.nxt_frames[h.ack]
+		peer.nxt_frames[h.ack] = nil
 	end
 	return r
 end
