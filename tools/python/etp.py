@@ -27,14 +27,20 @@ them as "SYN+ACK", "SYN|ACK", "SA" or 0x12; read them as p.flags.SYN.
 
 As a command, for labs and the selftests:
 
-    etp.py syn DST DPORT [sport=P] [seq=N] [mss=M] [wscale=S] [flags=F]
-                         [iface=IF] [timeout=S]
-        send one segment (by default a SYN with MSS 1460: an "old duplicate"
-        when seq is an old number), wait for etp's answer and print both;
-        the answer's fields as key=value lines. Exit 1 without an answer.
-    etp.py hex [FIELD=VALUE ...]
-        the etp segment (no IP header) in hex; fields as for ETP(), plus
-        mss=N, wscale=N, payload=N (N octets 'x'), nop=N (N NOPs first).
+    etp.py syn DST DPORT [FIELD=VALUE ...] [iface=IF] [wait=S]
+        send one segment (by default a SYN with MSS 1460 from port 40000:
+        an "old duplicate" when seq=N is an old number) and print it
+        ("sent"), then every etp segment to or from DST seen in the next
+        S seconds (default 2): "recv" from DST, with answers=1 if sr1()
+        would take it as the answer, "out" from this host (its own etp
+        answering). One line each, fields as key=value. Exit 1 if DST
+        sent nothing.
+    etp.py hex [FIELD=VALUE ...]      (or "hex -": one segment per stdin line)
+        the etp segment (no IP header) in hex, checksum 0 unless given
+    FIELD=VALUE: ETP's fields (sport dport seq ack version dataofs flags
+        window chksum reserved), and nop=N (N NOPs first), mss=N, wscale=N,
+        opt=KIND:HEX (any option), rawopt=HEX (option bytes as given, e.g.
+        malformed), payload=N (N octets "x").
     etp.py read PCAP
         one line per etp segment of a capture, its fields as key=value.
 """
@@ -278,22 +284,75 @@ def _num(v):
     return int(v, 0)
 
 
+_EXTRA = ("mss", "wscale", "payload", "nop", "opt", "rawopt", "iface",
+          "wait")
+
+
 def _segment(kv, defaults):
-    opts = []
-    fields = dict(defaults)
+    """An ETP() from FIELD=VALUE pairs: ETP's fields, plus nop=N, mss=N,
+    wscale=N, opt=KIND:HEX (an option of any kind), rawopt=HEX (option
+    bytes as given) and payload=N."""
+    fields = {k: v for k, v in defaults.items() if not k.startswith("_")}
     for k, v in kv.items():
-        if k in ("mss", "wscale", "payload", "nop", "iface", "timeout"):
-            continue
-        fields[k] = v if k == "flags" else _num(v)
-    opts += [("NOP", None)] * _num(kv.get("nop", "0"))
-    if kv.get("mss", defaults.get("_mss", "0")) not in ("0", 0):
-        opts.append(("MSS", _num(str(kv.get("mss", defaults.get("_mss"))))))
-    if "wscale" in kv:
-        opts.append(("WScale", _num(kv["wscale"])))
-    fields.pop("_mss", None)
+        if k not in _EXTRA:
+            fields[k] = v if k == "flags" and not v[:1].isdigit() else _num(v)
+    if "rawopt" in kv:
+        opts = bytes.fromhex(kv["rawopt"])
+    else:
+        opts = [("NOP", None)] * _num(kv.get("nop", "0"))
+        mss = _num(str(kv.get("mss", defaults.get("_mss", 0))))
+        if mss:
+            opts.append(("MSS", mss))
+        if "wscale" in kv:
+            opts.append(("WScale", _num(kv["wscale"])))
+        if "opt" in kv:
+            kind, _, val = kv["opt"].partition(":")
+            opts.append((_num(kind), bytes.fromhex(val)))
     seg = ETP(options=opts, **fields)
     n = _num(kv.get("payload", "0"))
     return seg / Raw(b"x" * n) if n else seg
+
+
+def _hex(args):
+    kv = _kv(args)
+    seg = _segment(kv, {})
+    if "chksum" not in kv:
+        seg.chksum = 0
+    return bytes(seg).hex()
+
+
+def _probe(dst, dport, kv):
+    """Send one segment to dst and report every etp segment seen on the
+    way out and back within wait seconds, on the route's interface."""
+    import threading
+    import time
+    from scapy.all import AsyncSniffer
+
+    seg = _segment(kv, {"flags": "SYN", "dport": dport, "_mss": 1460})
+    pkt = IP(bytes(IP(dst=dst) / seg))	# source address and checksum filled
+    iface = kv.get("iface") or conf.route.route(dst)[0]
+    ready = threading.Event()
+    sn = AsyncSniffer(iface=iface, store=True, started_callback=ready.set,
+                      lfilter=lambda p: ETP in p and dst in (p[IP].src, p[IP].dst))
+    sn.start()
+    ready.wait(10)
+    send(pkt, iface=iface, verbose=0)
+    time.sleep(float(kv.get("wait", "2")))
+    sn.stop()
+    print("sent " + describe(pkt))
+    heard = 0
+    mine = bytes(pkt)
+    for p in sn.results:
+        ip = p[IP]
+        if bytes(ip) == mine:
+            continue
+        if ip.src == dst:
+            heard += 1
+            print("recv %s answers=%d" % (describe(p), int(
+                ip.hashret() == pkt.hashret() and bool(ip.answers(pkt)))))
+        else:
+            print("out  " + describe(p))
+    return 0 if heard else 1
 
 
 def main(argv):
@@ -303,32 +362,18 @@ def main(argv):
         return 0 if len(argv) >= 2 else 2
     cmd = argv[1]
     if cmd == "hex":
-        kv = _kv(argv[2:])
-        seg = _segment(kv, {})
-        if "chksum" not in kv:
-            seg.chksum = 0
-        print(bytes(seg).hex())
+        if argv[2:] == ["-"]:
+            for line in sys.stdin:
+                if line.strip():
+                    print(_hex(line.split()))
+        else:
+            print(_hex(argv[2:]))
         return 0
     if cmd == "syn":
         if len(argv) < 4:
             raise SystemExit("usage: etp.py syn DST DPORT [FIELD=VALUE ...]")
-        dst, dport = argv[2], _num(argv[3])
-        kv = _kv(argv[4:])
-        seg = _segment(kv, {"flags": "SYN", "dport": dport, "_mss": 1460})
-        pkt = IP(dst=dst) / seg
         conf.verb = 0
-        iface = kv.get("iface")
-        timeout = float(kv.get("timeout", "5"))
-        print("sent:")
-        print(describe(IP(bytes(pkt))))
-        r = sr1(pkt, timeout=timeout, iface=iface) if iface else \
-            sr1(pkt, timeout=timeout)
-        if r is None or ETP not in r:
-            print("no answer", file=sys.stderr)
-            return 1
-        print("answer:")
-        print(describe(r))
-        return 0
+        return _probe(argv[2], _num(argv[3]), _kv(argv[4:]))
     if cmd == "read":
         for p in rdpcap(argv[2]):
             if ETP in p:
