@@ -13,11 +13,15 @@
 #     refuses it with a RST (seq = that ack), B drops the half-open
 #     connection, and a real connection on the same ports then opens;
 #  3. the same old SYN into that established connection draws a challenge
-#     ACK (RFC 5961 4.2) carrying the connection's real numbers.
+#     ACK (RFC 5961 4.2) carrying the connection's real numbers;
+#  4. the dissector reads the capture of 2 and 3 as the lab should: the
+#     refused handshake, "[ETP New ISN]" for the real SYN, "[ETP Unexpected
+#     SYN]" for the old one inside the connection, and the challenge ACK in
+#     the connection's relative numbers.
 source "$(dirname "$0")/lib.sh"
 
 require_root
-require_cmd jq etp_wirehex
+require_cmd jq etp_wirehex tcpdump tshark
 PY=/usr/bin/python3
 if ! $PY -c 'import scapy' 2>/dev/null; then
 	echo "SKIP: python3-scapy not installed"
@@ -32,6 +36,7 @@ PORT=7000
 SPORT=40001
 OLD=1000		# the old duplicate SYN's sequence number
 B_MSS=1300 B_BUF=30000	# B's parameters, so its SYN|ACK is recognisable
+A_BUF=20000		# A's receive buffer: its window
 
 # field LINE KEY: KEY's value in a "key=value ..." line of etp.py.
 field() {
@@ -107,6 +112,14 @@ for ns in "$A" "$B"; do
 	ip netns exec "$ns" etpctl param set rto_initial_ms 10000 msl_ms 100
 done
 ip netns exec "$B" etpctl param set mss $B_MSS rcvbuf $B_BUF
+ip netns exec "$A" etpctl param set rcvbuf $A_BUF mss 1460
+CAP=$ETP_TMP/lab.pcap
+ip netns exec "$B" tcpdump -n -U -i veth0 -w "$CAP" ip proto 253 \
+	2>"$ETP_TMP/tcpdump.err" &
+TCPDUMP=$!
+ETP_BG+=($TCPDUMP)
+tcpdump_ready() { grep -q "listening on" "$ETP_TMP/tcpdump.err"; }
+wait_until 20 tcpdump_ready || check_fail "tcpdump did not start"
 MB=$ETP_TMP/mon.$B
 mon_start "$B" "$MB" || check_fail "monitor in B"
 ip netns exec "$B" etpctl listen $PORT
@@ -222,5 +235,25 @@ check_eq "B's connection survives" "$(conn_state "$B" "$sid")" ESTABLISHED
 check_eq "A's connection survives" "$(conn_state "$A" "$cid")" ESTABLISHED
 check_delta "B: the SYN counted, the challenge ACK sent" "$B" "$b0" \
 	$'in_segs 1\nout_segs 1\ndrop_syn_synced 1\nchallenge_acks 1'
+
+# --- 4. the capture of 2 and 3, through the dissector ----------------------------
+
+a_iss=$(conn_json "$A" "$cid" | jq .seq.iss)
+eight() { (($(tcpdump -r "$CAP" 2>/dev/null | wc -l) >= 8)); }
+wait_until 10 eight
+kill -INT $TCPDUMP
+wait $TCPDUMP
+arrow=$'\xe2\x86\x92'
+got=$(tshark -X "lua_script:$ETP_TOP/tools/wireshark/etp.lua" -r "$CAP" \
+	-T fields -e _ws.col.Info 2>"$ETP_TMP/tshark.err")
+check_eq "the lab as the dissector draws it" "$got" \
+"$SPORT $arrow $PORT [SYN] Seq=0 Win=65535 Len=0 MSS=1460
+$PORT $arrow $SPORT [SYN, ACK] Seq=0 Ack=1 Win=$B_BUF Len=0 MSS=$B_MSS
+$SPORT $arrow $PORT [RST] Seq=1 Win=0 Len=0
+[ETP New ISN] $SPORT $arrow $PORT [SYN] Seq=0 Win=$A_BUF Len=0 MSS=1460
+$PORT $arrow $SPORT [SYN, ACK] Seq=0 Ack=1 Win=$B_BUF Len=0 MSS=$B_MSS
+$SPORT $arrow $PORT [ACK] Seq=1 Ack=1 Win=$A_BUF Len=0
+[ETP Unexpected SYN] $SPORT $arrow $PORT [SYN] Seq=$(((OLD - a_iss + 4294967296) % 4294967296)) Win=65535 Len=0 MSS=1460
+$PORT $arrow $SPORT [ACK] Seq=1 Ack=1 Win=$B_BUF Len=0"
 
 exit $ret

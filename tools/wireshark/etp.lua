@@ -34,8 +34,9 @@
 -- etp.checksum.calculated, etp.reserved, etp.options, etp.option_kind,
 -- etp.option_len, etp.options.mss_val, etp.options.wscale.shift,
 -- etp.options.wscale.multiplier, etp.payload, etp.analysis.acks_frame,
--- etp.analysis.retransmission, etp.analysis.new_isn, etp.analysis.flags
--- (set when any analysis item is).
+-- etp.analysis.retransmission, etp.analysis.new_isn,
+-- etp.analysis.unexpected_syn, etp.analysis.flags (set when any of the
+-- three before it is).
 
 local etp = Proto("etp", "etp (TCP-style transport over IP protocol 253)")
 
@@ -124,6 +125,8 @@ local pf = {
 		"This frame is a (suspected) retransmission"),
 	new_isn = ProtoField.none("etp.analysis.new_isn",
 		"SYN with a new initial sequence number for this port pair"),
+	unexpected_syn = ProtoField.none("etp.analysis.unexpected_syn",
+		"SYN with another ISN in a synchronized connection"),
 }
 etp.fields = pf
 
@@ -162,6 +165,9 @@ local ef = {
 	new_isn = ProtoExpert.new("etp.analysis.new_isn.expert",
 		"SYN with a new initial sequence number: an old duplicate or a new connection",
 		expert.group.SEQUENCE, expert.severity.NOTE),
+	unexpected_syn = ProtoExpert.new("etp.analysis.unexpected_syn.expert",
+		"SYN with another ISN while the connection is synchronized: an old duplicate? (etp answers with a challenge ACK)",
+		expert.group.SEQUENCE, expert.severity.WARN),
 	truncated = ProtoExpert.new("etp.truncated",
 		"Segment not captured whole: checksum and options not checked",
 		expert.group.MALFORMED, expert.severity.NOTE),
@@ -182,6 +188,17 @@ local ip_src_f = Field.new("ip.src")
 local ip_dst_f = Field.new("ip.dst")
 local ip_proto_f = Field.new("ip.proto")
 local icmp_type_f = Field.new("icmp.type")
+
+-- Are we dissecting the copy of a segment quoted in an ICMP error? Then it
+-- tells nothing about the conversation. pinfo.in_error_pkt where the Lua
+-- API has it (the icmp.type field is absent in tshark -2's first pass).
+local function in_error_pkt(pinfo)
+	local ok, v = pcall(function() return pinfo.in_error_pkt end)
+	if ok and v ~= nil then
+		return v
+	end
+	return icmp_type_f() ~= nil
+end
 local data_dissector = Dissector.get("data")
 
 -- Conversation state, rebuilt on each (re)load of a capture: convs by
@@ -417,19 +434,33 @@ local function analyze(h, o)
 	local syn = bit32.band(h.flags, SYN) ~= 0
 	local ack = bit32.band(h.flags, ACK) ~= 0
 
+	if syn and me.isn and me.isn ~= h.seq and c.established and not c.over then
+		-- Another ISN while both sides are synchronized: not this
+		-- connection's SYN (an old duplicate?). etp answers it with a
+		-- challenge ACK (docs/protocol.md 4.5); numbering goes on.
+		r.unexpected_syn = true
+		r.base_seq = me.base
+		if ack then r.base_ack = peer.base end
+		r.scale = window_scale(h, o, me, peer)
+		return r
+	end
 	if syn then
 		if me.isn and me.isn ~= h.seq then
-			-- A SYN this side sent before with another ISN: an old
-			-- duplicate, or a new connection on the same ports. From
-			-- here on number by the new one; the peer's base is
-			-- learnt again from its next SYN.
+			-- A SYN this side sent before with another ISN, before
+			-- the handshake completed or after the connection ended:
+			-- an old duplicate, or a new connection on the same
+			-- ports. From here on number by the new one; the peer's
+			-- base is learnt again from its next SYN.
 			r.new_isn = true
 			me.max_nxt = nil
 			me.nxt_frames = {}
+			me.acked_syn, me.fin = nil, nil
+			c.established, c.over = nil, nil
 			if not ack then
 				peer.isn, peer.base, peer.wscale, peer.syn_seen =
 					nil, nil, nil, nil
 				peer.max_nxt, peer.nxt_frames = nil, {}
+				peer.acked_syn, peer.fin = nil, nil
 			end
 		end
 		me.isn = h.seq
@@ -440,6 +471,22 @@ local function analyze(h, o)
 		-- Joined mid-connection: number as if the SYN were just before.
 		me.base = sub32(h.seq, 1)
 	end
+
+	-- Synchronized once each side acknowledged the other's SYN; over
+	-- after a RST or both FINs.
+	if bit32.band(h.flags, RST) ~= 0 then
+		c.over = true
+	elseif ack and peer.isn and not before(h.ack, (peer.isn + 1) % TWO32) then
+		me.acked_syn = true
+	end
+	if bit32.band(h.flags, FIN) ~= 0 then
+		me.fin = true
+	end
+	c.established = c.established or (me.acked_syn and peer.acked_syn)
+	if me.fin and peer.fin then
+		c.over = true
+	end
+
 	r.base_seq = me.base
 	if ack and peer.base then
 		r.base_ack = peer.base
@@ -511,7 +558,7 @@ function etp.dissector(tvb, pinfo, tree)
 		if cap >= 8 then
 			t:add(pf.seq_raw, tvb(4, 4))
 		end
-		if seg_len < HDR_LEN and icmp_type_f() == nil then
+		if seg_len < HDR_LEN and not in_error_pkt(pinfo) then
 			t:add_proto_expert_info(ef.bad_hdr_len,
 				string.format("Segment of %d octets, shorter than the 20-octet header",
 					      seg_len))
@@ -549,7 +596,7 @@ function etp.dissector(tvb, pinfo, tree)
 
 	-- Inside an ICMP error the segment is a quote: it teaches nothing
 	-- about the conversation, and its checksum cannot be checked.
-	local in_icmp = icmp_type_f() ~= nil
+	local in_icmp = in_error_pkt(pinfo)
 
 	-- Checksum status: 0 bad, 1 good, 2 unverified.
 	local csum_status, csum_calc = 2, nil
@@ -680,13 +727,14 @@ function etp.dissector(tvb, pinfo, tree)
 	t:add(pf.seglen, h.seglen):set_generated()
 
 	-- Analysis.
-	if etp.prefs.analyze and (r.acks_frame or r.retransmission or r.new_isn) then
+	if etp.prefs.analyze and (r.acks_frame or r.retransmission or r.new_isn or
+				  r.unexpected_syn) then
 		local at = t:add(pf.analysis)
 		at:set_generated()
 		if r.acks_frame then
 			at:add(pf.acks_frame, r.acks_frame):set_generated()
 		end
-		if r.retransmission or r.new_isn then
+		if r.retransmission or r.new_isn or r.unexpected_syn then
 			local fl = at:add(pf.analysis_flags)
 			fl:set_generated()
 			if r.retransmission then
@@ -699,6 +747,11 @@ function etp.dissector(tvb, pinfo, tree)
 				x:set_generated()
 				x:add_proto_expert_info(ef.new_isn)
 			end
+			if r.unexpected_syn then
+				local x = fl:add(pf.unexpected_syn)
+				x:set_generated()
+				x:add_proto_expert_info(ef.unexpected_syn)
+			end
 		end
 	end
 
@@ -709,6 +762,9 @@ function etp.dissector(tvb, pinfo, tree)
 	end
 	if etp.prefs.analyze and r.new_isn then
 		pre = pre .. "[ETP New ISN] "
+	end
+	if etp.prefs.analyze and r.unexpected_syn then
+		pre = pre .. "[ETP Unexpected SYN] "
 	end
 	if csum_status == 0 then
 		pre = pre .. "[ETP Bad Checksum] "
