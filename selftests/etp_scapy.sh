@@ -117,13 +117,12 @@ CAP=$ETP_TMP/lab.pcap
 ip netns exec "$B" tcpdump -n -U -i veth0 -w "$CAP" ip proto 253 \
 	2>"$ETP_TMP/tcpdump.err" &
 TCPDUMP=$!
-ETP_BG+=($TCPDUMP)
+ETP_BG+=("$TCPDUMP")
 tcpdump_ready() { grep -q "listening on" "$ETP_TMP/tcpdump.err"; }
 wait_until 20 tcpdump_ready || check_fail "tcpdump did not start"
 MB=$ETP_TMP/mon.$B
 mon_start "$B" "$MB" || check_fail "monitor in B"
 ip netns exec "$B" etpctl listen $PORT
-lid=$(listener_id "$B" $PORT)
 a0=$(etp_stats_snapshot "$A")
 b0=$(etp_stats_snapshot "$B")
 

@@ -45,14 +45,12 @@ As a command, for labs and the selftests:
         one line per etp segment of a capture, its fields as key=value.
 """
 
-import socket
 import struct
 import sys
 
 from scapy.all import (IP, Packet, Raw, StrField, BitField, FlagsField,
                        IntField, ShortField, XShortField, bind_layers,
-                       bind_bottom_up, conf, in4_chksum, checksum, sr1,
-                       send, sniff, rdpcap)
+                       bind_bottom_up, conf, in4_chksum, send, rdpcap)
 from scapy.all import *  # noqa: F401,F403 (re-exported for "from etp import *")
 
 ETP_PROTO = 253
