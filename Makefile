@@ -48,10 +48,12 @@ module-test: deps
 module-debug: deps
 	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod-test/$$($(DEBUG_KERNEL) --release),ETP_SELFTEST=y)
 
-# The test build for the PREEMPT_RT kernel, against linux-headers-rt-amd64.
+# etp.ko for the PREEMPT_RT kernel, against linux-headers-rt-amd64: the test
+# build the selftests load, and the shipping build etp_load.sh also loads.
 module-rt: deps
 	@$(RT_KREL) >/dev/null
 	$(call kmod,/lib/modules/$$($(RT_KREL))/build,$(BUILD)/kmod-test/$$($(RT_KREL)),ETP_SELFTEST=y)
+	$(call kmod,/lib/modules/$$($(RT_KREL))/build,$(BUILD)/kmod/$$($(RT_KREL)))
 
 tools: deps
 	$(MAKE) -C tools/etpctl OUT=$(BIN)
