@@ -7,16 +7,19 @@
 # build/kmod/<release>/etp.ko is the shipping module, and
 # build/kmod-test/<release>/etp.ko the test build (ETP_SELFTEST=y: the
 # "etp_test" netlink family of module/test/) that the selftests load.
+# Kernels (tools/vm/kernel): stock is Debian's linux-image-amd64, rt its
+# PREEMPT_RT build (linux-image-rt-amd64), debug the tree tools/vm/debug-kernel
+# builds; build/kmod-test/<release>/ tells them apart.
 
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
-# The stock Debian kernel (not the PREEMPT_RT flavour, 6.1.*-rt-amd64).
-KREL	?= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | grep -v -- '-rt-' | \
-		sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
+KREL	?= $(shell $(TOP)/tools/vm/kernel stock --release 2>/dev/null)
 KDIR	?= /lib/modules/$(KREL)/build
 BIN	:= $(BUILD)/bin
 VMRUN	:= $(TOP)/tools/vm/run
 DEBUG_KERNEL := $(TOP)/tools/vm/debug-kernel
+# The rt release is looked up when the recipe runs, after deps installed it.
+RT_KREL	:= $(TOP)/tools/vm/kernel rt --release
 CHECKPATCH := $(BUILD)/linux-src/scripts/checkpatch.pl
 
 MODULE_SRCS := Kbuild $(shell find module include -name '*.[ch]')
@@ -48,6 +51,13 @@ module-debug: deps
 	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod/$$($(DEBUG_KERNEL) --release))
 	$(call kmod,$$($(DEBUG_KERNEL)),$(BUILD)/kmod-test/$$($(DEBUG_KERNEL) --release),ETP_SELFTEST=y)
 
+# etp.ko for the PREEMPT_RT kernel, against linux-headers-rt-amd64: the test
+# build the selftests load, and the shipping build etp_load.sh also loads.
+module-rt: deps
+	@$(RT_KREL) >/dev/null
+	$(call kmod,/lib/modules/$$($(RT_KREL))/build,$(BUILD)/kmod-test/$$($(RT_KREL)),ETP_SELFTEST=y)
+	$(call kmod,/lib/modules/$$($(RT_KREL))/build,$(BUILD)/kmod/$$($(RT_KREL)))
+
 tools: deps
 	$(MAKE) -C tools/etpctl OUT=$(BIN)
 	$(MAKE) -C selftests OUT=$(BIN)
@@ -62,6 +72,9 @@ check: all
 
 check-debug: all module-debug
 	$(TOP)/tools/check --debug-kernel
+
+check-rt: all module-rt
+	$(TOP)/tools/check --kernel rt
 
 demo: all
 	$(VMRUN) --timeout 300 -- tools/demo.sh
@@ -91,5 +104,5 @@ clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/kmod-test $(BUILD)/bin $(BUILD)/core \
 		$(BUILD)/bench
 
-.PHONY: all deps module module-test module-debug tools unit check \
-	check-debug demo vm bench lint clean
+.PHONY: all deps module module-test module-debug module-rt tools unit check \
+	check-debug check-rt demo vm bench lint clean
