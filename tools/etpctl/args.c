@@ -123,7 +123,9 @@ static int parse_value(const char *cmd, struct arg *a, const char *s)
 		break;
 	}
 	err = parse_uint(s, UINT64_MAX, &v);
-	if (err)
+	if (err == -ERANGE)
+		v = UINT64_MAX;
+	else if (err)
 		return usage_error("%s: invalid %s '%s' (%s)", cmd, arg_label(a),
 				   s, accepts(a));
 	if (v < min || v > max)

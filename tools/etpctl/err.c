@@ -181,14 +181,14 @@ static const char *known_refusal(struct etp_nl *nl, int err, const char *what,
 
 int kernel_error(struct etp_nl *nl, int err, const char *what)
 {
-	char buf[2048], words[1024];
+	char buf[2048], words[1024];	/* the kernel's words, the user's */
 	const char *msg;
 
 	err = -err;
 	msg = known_refusal(nl, err, what, buf, sizeof(buf));
 	if (!msg && nl && nl->extack[0]) {
 		user_words(words, sizeof(words), nl->extack);
-		snprintf(buf, sizeof(buf), "%s: %s", strerror(err), words);
+		snprintf(buf, sizeof(buf), "%s", words);
 		msg = buf;
 	}
 	if (!msg)
