@@ -21,7 +21,10 @@ BUILD	:= $(TOP)/build
 KDIR_GIVEN := $(filter command line environment,$(origin KDIR))
 KREL_GIVEN := $(filter command line environment,$(origin KREL))
 ifneq ($(KDIR_GIVEN),)
-KREL	?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# (utsrelease.h: Debian's headers have the upstream version in
+# include/config/kernel.release, not the release modules go under)
+KREL	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 VM_KREL	:= $(shell ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n1)
 KREL	?= $(or $(VM_KREL),$(shell uname -r))
@@ -94,10 +97,15 @@ man: $(MAN)
 # up to date, so installing in the test VM compiles nothing.
 install: install-module install-tools
 
-install-module:
-	@test -d $(IKDIR) || { echo "install: no kernel headers for $(IKREL) in $(IKDIR): install them (Debian: linux-headers-$(IKREL)) or give KDIR=DIR" >&2; exit 1; }
+# Rebuilt only when a source is newer: even a kbuild run that compiles
+# nothing takes minutes in the test VM.
+IKO	:= $(BUILD)/kmod/$(IKREL)/etp.ko
+$(IKO): $(MODULE_SRCS)
+	@test -d $(IKDIR) || { echo "install: no kernel headers in $(IKDIR): install them (Debian: linux-headers-$(IKREL)) or give KDIR=DIR" >&2; exit 1; }
 	$(call kmod,$(IKDIR),$(BUILD)/kmod/$(IKREL))
-	install -D -m 0644 $(BUILD)/kmod/$(IKREL)/etp.ko $(DESTDIR)/lib/modules/$(IKREL)/extra/etp.ko
+
+install-module: $(IKO)
+	install -D -m 0644 $(IKO) $(DESTDIR)/lib/modules/$(IKREL)/extra/etp.ko
 	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(IKREL)"; depmod -a $(IKREL); \
 	else echo "install: DESTDIR set: run depmod -a $(IKREL) where it is unpacked"; fi
 
