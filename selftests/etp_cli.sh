@@ -252,24 +252,42 @@ check_eq "stats interval 1: idle, nothing" \
 	"$(nsx "$A" etpctl -j stats interval 1 | jq -c 'with_entries(select(.key | startswith("timer") | not))')" "{}"
 unset ETPCTL_STATS_HISTORY
 
-# --- monitor ends when etp.ko goes away ---------------------------------------------
+# --- monitor and connect wait end when etp.ko goes away ---------------------------
+# wait_exit PID: its exit status once it ends (within 10 s), or "running".
+wait_exit() {
+	local i
+
+	for i in $(seq 50); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"
+			echo $?
+			return
+		fi
+		sleep 0.2
+	done
+	echo running
+}
+
 ns_cleanup
+ns_create C D
+veth_pair "$C" 198.18.1.1 "$D" 198.18.1.2
+nsx "$C" etpctl param set rto_initial_ms 10000
+# No host has 198.18.1.3: the SYN goes nowhere and connect waits.
+nsx "$C" etpctl connect 198.18.1.3 7000 wait >"$ETP_TMP/cw" 2>"$ETP_TMP/cw.err" &
+cw=$!
+ETP_BG+=($cw)
 mon_start - "$ETP_TMP/mon"
-pid=${ETP_MON[$ETP_TMP/mon]}
-rmmod etp
-rc=
-for _ in $(seq 50); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		wait "$pid"
-		rc=$?
-		break
-	fi
-	sleep 0.2
-done
+mon=${ETP_MON[$ETP_TMP/mon]}
 unset "ETP_MON[$ETP_TMP/mon]"
-check_eq "monitor exits 2 when etp.ko is removed" "$rc" 2
+has_syn_sent() { [[ -n $(conn_list "$C" state syn_sent) ]]; }
+check "connect ... wait is waiting (SYN_SENT)" wait_until 10 has_syn_sent
+rmmod etp
+check_eq "monitor exits 2 when etp.ko is removed" "$(wait_exit "$mon")" 2
 check "and says why: $(cat "$ETP_TMP/mon.err")" \
-	grep -q "etp.ko was unloaded" "$ETP_TMP/mon.err"
+	grep -q "monitor: etp.ko was unloaded" "$ETP_TMP/mon.err"
+check_eq "connect ... wait exits 2 when etp.ko is removed" "$(wait_exit "$cw")" 2
+check "and says why: $(cat "$ETP_TMP/cw.err")" \
+	grep -q "connect: etp.ko was unloaded" "$ETP_TMP/cw.err"
 etp_load
 
 exit $ret
