@@ -11,10 +11,38 @@
 # PREEMPT_RT build (linux-image-rt-amd64), debug the tree tools/vm/debug-kernel
 # builds; build/kmod-test/<release>/ tells them apart.
 
+#
+# `make install` puts etp.ko, etpctl, etpctl(8) and the bash completion on
+# the machine it runs on, for the running kernel (or the one KDIR or KREL
+# names); `make dkms-install` hands the module's source to DKMS instead.
+
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
-KREL	?= $(shell $(TOP)/tools/vm/kernel stock --release 2>/dev/null)
+# The kernel to build for: KDIR (any kernel's headers or build tree) or
+# KREL (a release with /lib/modules/KREL/build); by default the stock
+# kernel the test VM boots (tools/vm/kernel: never the PREEMPT_RT one), or
+# the running kernel where there is no such image.
+KDIR_GIVEN := $(filter command line environment,$(origin KDIR))
+KREL_GIVEN := $(filter command line environment,$(origin KREL))
+ifneq ($(KDIR_GIVEN),)
+# (utsrelease.h: Debian's headers have the upstream version in
+# include/config/kernel.release, not the release modules go under)
+KREL	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+endif
+VM_KREL	:= $(shell $(TOP)/tools/vm/kernel stock --release 2>/dev/null)
+KREL	?= $(or $(VM_KREL),$(shell uname -r))
 KDIR	?= /lib/modules/$(KREL)/build
+# make install: the running kernel unless KDIR or KREL says otherwise.
+IKREL	:= $(if $(KDIR_GIVEN)$(KREL_GIVEN),$(KREL),$(shell uname -r))
+IKDIR	:= $(if $(KDIR_GIVEN),$(KDIR),/lib/modules/$(IKREL)/build)
+VERSION	:= $(shell sed -n 's/^\#define ETP_VERSION_STR "\(.*\)"/\1/p' module/main.h)
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DKMSDIR	?= /usr/src/etp-$(VERSION)
+MAN	:= $(BUILD)/man/etpctl.8
 BIN	:= $(BUILD)/bin
 VMRUN	:= $(TOP)/tools/vm/run
 DEBUG_KERNEL := $(TOP)/tools/vm/debug-kernel
@@ -24,7 +52,7 @@ CHECKPATCH := $(BUILD)/linux-src/scripts/checkpatch.pl
 
 MODULE_SRCS := Kbuild $(shell find module include -name '*.[ch]')
 
-all: deps module module-test tools
+all: deps module module-test tools man
 
 deps:
 	@$(TOP)/tools/deps
@@ -66,6 +94,78 @@ tools: deps
 unit: deps
 	$(MAKE) -C selftests/core run_tests
 
+# etpctl(8) is docs/etpctl.md from "# NAME" on (what comes before is for
+# readers of the repository). lowdown does not announce its tables to man.
+$(MAN): docs/etpctl.md module/main.h
+	@mkdir -p $(dir $@)
+	@command -v lowdown >/dev/null || { echo "man: lowdown not found (Debian: apt-get install lowdown)" >&2; exit 1; }
+	{ echo "'\\\" t"; sed -n '/^# NAME/,$$p' docs/etpctl.md | \
+		lowdown --parse-no-intraemph -s -Tman -M title=etpctl -M section=8 \
+		-M source="etp $(VERSION)" -M volume="System Manager's Manual" \
+		-M date="$$(date -u -r docs/etpctl.md +%Y-%m-%d)"; } >$@.tmp
+	mv $@.tmp $@
+
+man: $(MAN)
+
+# --- installing on the machine make runs on ------------------------------------
+# No `deps` here: a user's VM needs only make, a compiler, the kernel's
+# headers, libmnl, pkg-config, rsync and lowdown. Nothing is rebuilt that is
+# up to date, so installing in the test VM compiles nothing.
+install: install-module install-tools
+
+# Rebuilt only when a source is newer: even a kbuild run that compiles
+# nothing takes minutes in the test VM.
+IKO	:= $(BUILD)/kmod/$(IKREL)/etp.ko
+$(IKO): $(MODULE_SRCS)
+	@test -d $(IKDIR) || { echo "install: no kernel headers in $(IKDIR): install them (Debian: linux-headers-$(IKREL)) or give KDIR=DIR" >&2; exit 1; }
+	$(call kmod,$(IKDIR),$(BUILD)/kmod/$(IKREL))
+
+install-module: $(IKO)
+	install -D -m 0644 $(IKO) $(DESTDIR)/lib/modules/$(IKREL)/extra/etp.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(IKREL)"; depmod -a $(IKREL); \
+	else echo "install: DESTDIR set: run depmod -a $(IKREL) where it is unpacked"; fi
+
+install-tools: $(MAN)
+	$(MAKE) -C tools/etpctl OUT=$(BIN)
+	install -D -m 0755 $(BIN)/etpctl $(DESTDIR)$(SBINDIR)/etpctl
+	install -D -m 0644 $(MAN) $(DESTDIR)$(MANDIR)/man8/etpctl.8
+	install -D -m 0644 tools/etpctl/etpctl.bash $(DESTDIR)$(COMPLETIONDIR)/etpctl
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(IKREL)/extra/etp.ko
+	-rmdir $(DESTDIR)/lib/modules/$(IKREL)/extra 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(IKREL)"; depmod -a $(IKREL); fi
+	rm -f $(DESTDIR)$(SBINDIR)/etpctl $(DESTDIR)$(MANDIR)/man8/etpctl.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/etpctl
+
+# DKMS (dkms.conf) rebuilds etp.ko for every kernel installed later:
+#   make dkms-install && dkms install etp/$(VERSION)
+DKMS_FILES := Kbuild dkms.conf $(shell find module include -name '*.[ch]')
+
+dkms-install:
+	@for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; done
+	@echo "dkms-install: sources in $(DESTDIR)$(DKMSDIR); now: dkms install etp/$(VERSION)"
+
+dkms-uninstall:
+	rm -rf $(DESTDIR)$(DKMSDIR)
+
+# `dkms build` on this host against the VM kernel's headers, in trees of
+# its own under build/dkms (nothing outside it is touched; the module is
+# signed with a key made there). The selftest etp_install.sh installs the
+# result with `dkms install` inside the VM.
+DKMS_TREES = --dkmstree $(BUILD)/dkms/tree --sourcetree $(BUILD)/dkms/src \
+	     --installtree $(BUILD)/dkms/install
+dkms-check: deps
+	rm -rf $(BUILD)/dkms
+	mkdir -p $(BUILD)/dkms/tree $(BUILD)/dkms/install
+	$(MAKE) -s dkms-install DESTDIR= DKMSDIR=$(BUILD)/dkms/src/etp-$(VERSION)
+	dkms add -m etp -v $(VERSION) $(DKMS_TREES)
+	mok_signing_key=$(BUILD)/dkms/mok.key mok_certificate=$(BUILD)/dkms/mok.pub \
+		dkms build -m etp -v $(VERSION) -k $(KREL) $(DKMS_TREES)
+	test -f $(BUILD)/dkms/tree/etp/$(VERSION)/$(KREL)/$$(uname -m)/module/etp.ko
+	modinfo -F vermagic $(BUILD)/dkms/tree/etp/$(VERSION)/$(KREL)/$$(uname -m)/module/etp.ko | grep -q '^$(KREL) '
+
 # Selftests run in the VM as root against the module built for its kernel.
 check: all
 	$(TOP)/tools/check
@@ -83,7 +183,7 @@ vm: all
 	$(VMRUN)
 
 # Benchmarks print figures and ratios against baselines measured in the
-# same run (docs/timer-wheel.md, docs/etpctl.md). The VM's TSC is stable
+# same run (docs/timer-wheel.md, docs/test-tools.md). The VM's TSC is stable
 # under TCG but the guest distrusts it; real machines time with the TSC.
 bench: all
 	tools/bench/run-userspace
@@ -102,7 +202,9 @@ lint: deps
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/kmod-test $(BUILD)/bin $(BUILD)/core \
-		$(BUILD)/bench
+		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms
 
-.PHONY: all deps module module-test module-debug module-rt tools unit check \
-	check-debug check-rt demo vm bench lint clean
+.PHONY: all deps module module-test module-debug module-rt tools man unit \
+	check check-debug check-rt demo vm bench lint clean install \
+	install-module install-tools uninstall dkms-install dkms-uninstall \
+	dkms-check

@@ -66,16 +66,6 @@ static const char *errno_name(unsigned int err)
 	return buf;
 }
 
-static int parse_port(const char *s, uint16_t *port)
-{
-	unsigned int v;
-
-	if (parse_u32(s, &v) || !v || v > 65535)
-		return -EINVAL;
-	*port = v;
-	return 0;
-}
-
 /* Attribute types the kernel sends; one that does not match is ignored. */
 static const enum mnl_attr_data_type conn_types[ETP_A_MAX + 1] = {
 	[ETP_A_CONN_ID]		= MNL_TYPE_U32,
@@ -395,27 +385,28 @@ static int conn_op(struct etp_nl *nl, int argc, char **argv, uint8_t cmd,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	unsigned int id;
+	uint32_t id;
 	uint16_t port;
+	struct arg args[] = {
+		cmd == ETP_CMD_UNLISTEN ? (struct arg)ARG_POS("PORT", ARG_PORT, &port) :
+					  (struct arg)ARG_POS("ID", ARG_ID, &id),
+		ARG_END
+	};
 	int err;
 
-	if (argc != 1)
-		return usage_error("%s: %s", op, argc ? "too many arguments" :
-				   cmd == ETP_CMD_UNLISTEN ? "missing PORT" :
-				   "missing ID");
-	if (cmd == ETP_CMD_UNLISTEN ? parse_port(argv[0], &port) :
-				      parse_u32(argv[0], &id))
-		return usage_error("%s: invalid %s '%s'", op,
-				   cmd == ETP_CMD_UNLISTEN ?
-				   "PORT (1..65535)" : "ID", argv[0]);
+	if (args_parse(op, argc, argv, args))
+		return EXIT_USAGE;
 	err = etpctl_open(nl);
 	if (err)
 		return err;
 	nlh = nl_msg(nl, buf, cmd, 0);
-	if (cmd == ETP_CMD_UNLISTEN)
+	if (cmd == ETP_CMD_UNLISTEN) {
 		mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, port);
-	else
+		said(ETP_A_LOCAL_PORT, "port %u", port);
+	} else {
 		mnl_attr_put_u32(nlh, ETP_A_CONN_ID, id);
+		said(ETP_A_CONN_ID, "connection %u", id);
+	}
 	err = nl_talk(nl, nlh, NULL, NULL);
 	return err ? kernel_error(nl, err, op) : 0;
 }
@@ -438,35 +429,28 @@ int cmd_abort(struct etp_nl *nl, int argc, char **argv)
 int cmd_listen(struct etp_nl *nl, int argc, char **argv)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int backlog = 0;
-	bool has_backlog = false;
 	struct nlmsghdr *nlh;
+	uint32_t backlog = 0;
 	uint16_t port;
-	int i, err;
+	struct arg args[] = {
+		ARG_POS("PORT", ARG_PORT, &port),
+		ARG_KW("backlog", "N", ARG_U32, &backlog),
+		ARG_END
+	};
+	int err;
 
-	if (argc < 1)
-		return usage_error("listen: missing PORT");
-	if (parse_port(argv[0], &port))
-		return usage_error("listen: invalid PORT '%s' (1..65535)",
-				   argv[0]);
-	for (i = 1; i < argc; i += 2) {
-		if (strcmp(argv[i], "backlog"))
-			return usage_error("listen: unknown argument '%s'",
-					   argv[i]);
-		if (i + 1 >= argc)
-			return usage_error("listen: backlog needs a number");
-		if (parse_u32(argv[i + 1], &backlog))
-			return usage_error("listen: invalid backlog '%s'",
-					   argv[i + 1]);
-		has_backlog = true;
-	}
+	if (args_parse("listen", argc, argv, args))
+		return EXIT_USAGE;
 	err = etpctl_open(nl);
 	if (err)
 		return err;
 	nlh = nl_msg(nl, buf, ETP_CMD_LISTEN, 0);
 	mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, port);
-	if (has_backlog)
+	said(ETP_A_LOCAL_PORT, "port %u", port);
+	if (args[1].seen) {
 		mnl_attr_put_u32(nlh, ETP_A_BACKLOG, backlog);
+		said(ETP_A_BACKLOG, "backlog %u", backlog);
+	}
 	err = nl_talk(nl, nlh, NULL, NULL);
 	return err ? kernel_error(nl, err, "listen") : 0;
 }
@@ -494,13 +478,25 @@ static int conn_get(struct etp_nl *nl, uint32_t id, struct conn_info *ci)
 	return nl_talk(nl, nlh, conn_info_cb, ci);
 }
 
+struct wait_ctx {
+	struct conn_info *ci;
+	const struct etp_nl *ev;
+	bool gone;		/* etp.ko was unloaded */
+};
+
 /* Events of one connection until it is synchronized or CLOSED. */
 static int connect_wait_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ETP_A_MAX + 1];
-	struct conn_info *ci = data;
+	struct wait_ctx *w = data;
+	struct conn_info *ci = w->ci;
 
-	if (genl_cmd(nlh) != ETP_CMD_STATE_EVENT || conn_parse(nlh, tb) ||
+	if (family_gone(w->ev, nlh)) {
+		w->gone = true;
+		return MNL_CB_STOP;
+	}
+	if (nlh->nlmsg_type != w->ev->family ||
+	    genl_cmd(nlh) != ETP_CMD_STATE_EVENT || conn_parse(nlh, tb) ||
 	    get_u32(tb[ETP_A_CONN_ID]) != ci->id || !tb[ETP_A_STATE])
 		return MNL_CB_OK;
 	conn_info_fill(ci, tb);
@@ -517,11 +513,16 @@ static int connect_wait_cb(const struct nlmsghdr *nlh, void *data)
 static int connect_wait(struct etp_nl *nl, struct etp_nl *ev,
 			struct conn_info *ci)
 {
+	struct wait_ctx w = { ci, ev, false };
 	struct conn_info now;
 	int err;
 
 	for (;;) {
-		err = nl_listen(ev, connect_wait_cb, ci);
+		err = nl_listen(ev, connect_wait_cb, &w);
+		if (!err && w.gone) {
+			fprintf(stderr, "etpctl: connect: etp.ko was unloaded\n");
+			return EXIT_KERNEL;
+		}
 		if (!err)
 			return 0;
 		if (err != -ENOBUFS)
@@ -547,10 +548,12 @@ static int connect_wait(struct etp_nl *nl, struct etp_nl *ev,
  * CONNECT, and with wait, until ESTABLISHED: 0 with ci filled, or the exit
  * code with the reason printed.
  */
-static int conn_open(struct etp_nl *nl, struct in_addr addr, uint16_t port,
-		     uint16_t sport, bool wait, struct conn_info *ci)
+static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
+		     uint16_t port, uint16_t sport, bool wait,
+		     struct conn_info *ci)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char ip[INET_ADDRSTRLEN];
 	struct etp_nl ev = { 0 };
 	struct nlmsghdr *nlh;
 	int err;
@@ -566,6 +569,8 @@ static int conn_open(struct etp_nl *nl, struct in_addr addr, uint16_t port,
 			nl_set_rcvbuf(&ev, 1 << 20);
 			err = nl_subscribe(&ev, ETP_MCGRP_STATE);
 		}
+		if (!err)
+			err = subscribe_family_events(&ev);
 		if (err) {
 			nl_close(&ev);
 			return kernel_error(&ev, err, "connect: subscribe");
@@ -575,16 +580,22 @@ static int conn_open(struct etp_nl *nl, struct in_addr addr, uint16_t port,
 	nlh = nl_msg(nl, buf, ETP_CMD_CONNECT, 0);
 	mnl_attr_put_u32(nlh, ETP_A_REMOTE_ADDR, addr.s_addr);
 	mnl_attr_put_u16(nlh, ETP_A_REMOTE_PORT, port);
-	if (sport)
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	said(ETP_A_REMOTE_ADDR, "%s", ip);
+	said(ETP_A_REMOTE_PORT, "port %u", port);
+	if (sport) {
 		mnl_attr_put_u16(nlh, ETP_A_LOCAL_PORT, sport);
+		said(ETP_A_LOCAL_PORT, "local port %u", sport);
+	}
 	err = nl_talk(nl, nlh, conn_info_cb, ci);
 	if (err) {
 		nl_close(&ev);
-		return kernel_error(nl, err, "connect");
+		return kernel_error(nl, err, op);
 	}
 	if (!ci->valid) {
 		nl_close(&ev);
-		fprintf(stderr, "etpctl: connect: the kernel's reply has no connection id\n");
+		fprintf(stderr, "etpctl: %s: the kernel's reply has no connection id\n",
+			op);
 		return EXIT_KERNEL;
 	}
 	if (!wait)
@@ -596,38 +607,23 @@ static int conn_open(struct etp_nl *nl, struct in_addr addr, uint16_t port,
 	if (ci->state != ETP_STATE_CLOSED)
 		return 0;
 	if (ci->err == ENOPROTOOPT)
-		fprintf(stderr, "etpctl: connect: %s (ICMP protocol unreachable: the peer has no etp)\n",
-			strerror(ci->err));
+		fprintf(stderr, "etpctl: %s: %s (ICMP protocol unreachable: the peer has no etp)\n",
+			op, strerror(ci->err));
 	else if (ci->err)
-		fprintf(stderr, "etpctl: connect: %s\n", strerror(ci->err));
+		fprintf(stderr, "etpctl: %s: %s\n", op, strerror(ci->err));
 	else
-		fprintf(stderr, "etpctl: connect: connection closed (%s)\n",
+		fprintf(stderr, "etpctl: %s: connection closed (%s)\n", op,
 			ci->cause[0] ? ci->cause : "no reason given");
 	return EXIT_KERNEL;
 }
 
-static int parse_dest(const char *op, const char *a, const char *p,
-		      struct in_addr *addr, uint16_t *port)
-{
-	if (inet_pton(AF_INET, a, addr) != 1)
-		return usage_error("%s: invalid ADDR '%s' (an IPv4 address)",
-				   op, a);
-	if (parse_port(p, port))
-		return usage_error("%s: invalid PORT '%s' (1..65535)", op, p);
-	return 0;
-}
-
-int conn_open_wait(struct etp_nl *nl, const char *op, const char *addr_s,
-		   const char *port_s, uint32_t *id)
+int conn_open_wait(struct etp_nl *nl, const char *op, struct in_addr addr,
+		   uint16_t port, uint32_t *id)
 {
 	struct conn_info ci;
-	struct in_addr addr;
-	uint16_t port;
 	int err;
 
-	ci.id = 0;
-	err = parse_dest(op, addr_s, port_s, &addr, &port) ?:
-	      conn_open(nl, addr, port, 0, true, &ci);
+	err = conn_open(nl, op, addr, port, 0, true, &ci);
 	*id = ci.id;
 	return err;
 }
@@ -638,29 +634,18 @@ int cmd_connect(struct etp_nl *nl, int argc, char **argv)
 	struct conn_info ci;
 	struct in_addr addr;
 	bool wait = false;
-	int i, err;
+	struct arg args[] = {
+		ARG_POS("ADDR", ARG_ADDR, &addr),
+		ARG_POS("PORT", ARG_PORT, &port),
+		ARG_KW("sport", "P", ARG_PORT, &sport),
+		ARG_KW("wait", NULL, ARG_FLAG, &wait),
+		ARG_END
+	};
+	int err;
 
-	if (argc < 2)
-		return usage_error("connect: missing %s",
-				   argc ? "PORT" : "ADDR");
-	err = parse_dest("connect", argv[0], argv[1], &addr, &port);
-	if (err)
-		return err;
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "wait")) {
-			wait = true;
-		} else if (!strcmp(argv[i], "sport")) {
-			if (++i >= argc)
-				return usage_error("connect: sport needs a port");
-			if (parse_port(argv[i], &sport))
-				return usage_error("connect: invalid sport '%s' (1..65535)",
-						   argv[i]);
-		} else {
-			return usage_error("connect: unknown argument '%s'",
-					   argv[i]);
-		}
-	}
-	err = conn_open(nl, addr, port, sport, wait, &ci);
+	if (args_parse("connect", argc, argv, args))
+		return EXIT_USAGE;
+	err = conn_open(nl, "connect", addr, port, sport, wait, &ci);
 	if (err)
 		return err;
 	/* Text: the id alone, for scripts; JSON: what is known of it. */
@@ -716,29 +701,16 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 
 static int show_parse(int argc, char **argv, struct show_filter *f)
 {
-	int i;
+	struct arg args[] = {
+		ARG_OPT("ID", ARG_ID, &f->id),
+		ARG_KW("state", "STATE", ARG_STATE, &f->state),
+		ARG_KW("port", "P", ARG_PORT, &f->port),
+		ARG_END
+	};
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "state")) {
-			if (++i >= argc)
-				return usage_error("show: state needs a name (e.g. ESTABLISHED)");
-			f->state = state_by_name(argv[i]);
-			if (f->state < 0)
-				return usage_error("show: unknown state '%s'",
-						   argv[i]);
-		} else if (!strcmp(argv[i], "port")) {
-			if (++i >= argc)
-				return usage_error("show: port needs a number");
-			if (parse_port(argv[i], &f->port))
-				return usage_error("show: invalid port '%s' (1..65535)",
-						   argv[i]);
-		} else if (!f->by_id && !parse_u32(argv[i], &f->id)) {
-			f->by_id = true;
-		} else {
-			return usage_error("show: unknown argument '%s'",
-					   argv[i]);
-		}
-	}
+	if (args_parse("show", argc, argv, args))
+		return EXIT_USAGE;
+	f->by_id = args[0].seen;
 	return 0;
 }
 
@@ -762,6 +734,7 @@ int cmd_show(struct etp_nl *nl, int argc, char **argv)
 	if (f.by_id) {
 		nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, 0);
 		mnl_attr_put_u32(nlh, ETP_A_CONN_ID, f.id);
+		said(ETP_A_CONN_ID, "connection %u", f.id);
 	} else {
 		nlh = nl_msg(nl, buf, ETP_CMD_CONN_GET, NLM_F_DUMP);
 		if (f.state)
@@ -787,27 +760,47 @@ int cmd_show(struct etp_nl *nl, int argc, char **argv)
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ETP_A_MAX + 1];
+	struct etp_nl *nl = data;
 
-	if (genl_cmd(nlh) == ETP_CMD_STATE_EVENT && !conn_parse(nlh, tb))
+	if (family_gone(nl, nlh)) {
+		nl->family = 0;
+		return MNL_CB_STOP;
+	}
+	if (nlh->nlmsg_type == nl->family &&
+	    genl_cmd(nlh) == ETP_CMD_STATE_EVENT && !conn_parse(nlh, tb))
 		print_event(tb);
 	return MNL_CB_OK;
 }
 
+/*
+ * Events until interrupted, or until etp.ko goes away: nlctrl announces
+ * that (CTRL_CMD_DELFAMILY on its "notify" group), and nothing else would
+ * wake a reader whose family no longer exists.
+ */
 int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
 {
+	struct arg args[] = { ARG_END };
 	int err;
 
-	if (argc)
-		return usage_error("monitor takes no arguments");
+	if (args_parse("monitor", argc, argv, args))
+		return EXIT_USAGE;
 	err = etpctl_open(nl);
 	if (err)
 		return err;
 	nl_set_rcvbuf(nl, 1 << 20);
 	err = nl_subscribe(nl, ETP_MCGRP_STATE);
+	if (!err)
+		err = subscribe_family_events(nl);
 	if (err)
 		return kernel_error(nl, err, "monitor: subscribe");
 	for (;;) {
-		err = nl_listen(nl, monitor_cb, NULL);
+		err = nl_listen(nl, monitor_cb, nl);
+		if (!err && !nl->family) {
+			fflush(stdout);
+			fprintf(stderr, "etpctl: monitor: etp.ko was unloaded (family '%s' removed)\n",
+				ETP_GENL_NAME);
+			return EXIT_KERNEL;
+		}
 		if (err != -ENOBUFS)
 			break;
 		fprintf(stderr, "etpctl: monitor: events lost (receive buffer overrun)\n");

@@ -280,34 +280,6 @@ static int open_file(const char *path, int flags, int std)
 	return fd;
 }
 
-/* send ID [FILE] [--close] [-v] / recv ID [FILE] [-v]: the arguments. */
-static int data_args(int argc, char **argv, const char *op, bool closing,
-		     uint32_t *id, const char **file, bool *close_after,
-		     bool *verbose)
-{
-	int i;
-
-	*file = NULL;
-	if (argc < 1)
-		return usage_error("%s: missing ID", op);
-	if (parse_u32(argv[0], id) || !*id)
-		return usage_error("%s: invalid ID '%s'", op, argv[0]);
-	for (i = 1; i < argc; i++) {
-		if (closing && !strcmp(argv[i], "--close") && !*close_after)
-			*close_after = true;
-		else if (!strcmp(argv[i], "-v") && !*verbose)
-			*verbose = true;
-		else if (!*file && argv[i][0] != '-')
-			*file = argv[i];
-		else if (!*file && !strcmp(argv[i], "-"))
-			*file = argv[i];
-		else
-			return usage_error("%s: unexpected argument '%s'", op,
-					   argv[i]);
-	}
-	return 0;
-}
-
 static int close_conn(struct etp_nl *nl, uint32_t id)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -378,15 +350,23 @@ static int data_cmd(int argc, char **argv, bool sending)
 {
 	const char *op = sending ? "send" : "recv";
 	bool close_after = false, verbose = false;
-	const char *file;
+	const char *file = NULL;
 	struct link l;
 	uint32_t id;
 	int fd, std, err;
+	struct arg args[] = {
+		ARG_POS("ID", ARG_ID, &id),
+		ARG_OPT("FILE", ARG_STR, &file),
+		ARG_KW("-v", NULL, ARG_FLAG, &verbose),
+		/* Last: recv takes no --close (args_parse stops at ARG_END). */
+		ARG_KW("--close", NULL, ARG_FLAG, &close_after),
+		ARG_END
+	};
 
-	err = data_args(argc, argv, op, sending, &id, &file, &close_after,
-			&verbose);
-	if (err)
-		return err;
+	if (!sending)
+		args[3] = (struct arg)ARG_END;
+	if (args_parse(op, argc, argv, args))
+		return EXIT_USAGE;
 	std = sending ? STDIN_FILENO : STDOUT_FILENO;
 	fd = open_file(file, sending ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC,
 		       std);
@@ -426,14 +406,21 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 	struct recv_out o = { .fd = STDOUT_FILENO };
 	bool in_open = true, peer_open = true;
 	static char buf[CHUNK];
+	struct in_addr addr;
 	struct link l;
+	uint16_t port;
 	uint32_t id;
 	ssize_t n;
 	int err, r;
+	struct arg args[] = {
+		ARG_POS("ADDR", ARG_ADDR, &addr),
+		ARG_POS("PORT", ARG_PORT, &port),
+		ARG_END
+	};
 
-	if (argc != 2)
-		return usage_error("cat: usage: cat ADDR PORT");
-	err = conn_open_wait(nl, "cat", argv[0], argv[1], &id);
+	if (args_parse("cat", argc, argv, args))
+		return EXIT_USAGE;
+	err = conn_open_wait(nl, "cat", addr, port, &id);
 	if (err)
 		return err;
 	err = link_open(&l, id);

@@ -2,20 +2,50 @@
 #ifndef ETPCTL_H
 #define ETPCTL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "args.h"
 #include "nl.h"
 
 /* Exit codes (iproute2 conventions). */
 #define EXIT_USAGE	1
 #define EXIT_KERNEL	2
 
+/*
+ * One command: `etpctl help` prints every usage line, `etpctl NAME help`
+ * the usage and the help text. fn gets the words after the command name.
+ */
 struct cmd {
 	const char *name;
 	int (*fn)(struct etp_nl *nl, int argc, char **argv);
 	const char *usage;
+	const char *help;
 };
 
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The kernel refused (err < 0): print why in the user's words and return
+ * EXIT_KERNEL. Before the request, each command says what it sent in
+ * words (said(ETP_A_REMOTE_ADDR, "%s", "198.18.9.9")); the kernel's
+ * message names attributes ("no route to ETP_A_REMOTE_ADDR") and the
+ * attribute it blamed, and these become the user's words ("no route to
+ * 198.18.9.9").
+ */
 int kernel_error(struct etp_nl *nl, int err, const char *what);
+void said(unsigned int attr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void said_param(unsigned int param, const char *value);
+
+/* "help", "-h" or "--help". */
+bool is_help(const char *word);
+/*
+ * Index of word in names[] if it is one of them or an unambiguous prefix
+ * of one; -1 if none, -2 if ambiguous.
+ */
+int find_word(const char *word, const char *const *names, int n);
 
 int cmd_info(struct etp_nl *nl, int argc, char **argv);
 int cmd_stats(struct etp_nl *nl, int argc, char **argv);
@@ -31,15 +61,32 @@ int cmd_send(struct etp_nl *nl, int argc, char **argv);
 int cmd_recv(struct etp_nl *nl, int argc, char **argv);
 int cmd_cat(struct etp_nl *nl, int argc, char **argv);
 
-/* CONNECT to ADDR PORT and wait until ESTABLISHED: 0, or the exit code. */
-int conn_open_wait(struct etp_nl *nl, const char *op, const char *addr,
-		   const char *port, uint32_t *id);
+/* CONNECT and wait until ESTABLISHED: 0, or the exit code (reason said). */
+int conn_open_wait(struct etp_nl *nl, const char *op, struct in_addr addr,
+		   uint16_t port, uint32_t *id);
 /* The connection's retransmissions so far, as text ("?" if unknown). */
 const char *conn_retransmits(struct etp_nl *nl, uint32_t id);
 
 int etpctl_open(struct etp_nl *nl);
+
+/* The family "etp" was unregistered (nlh: a message of nlctrl's "notify"). */
+bool family_gone(const struct etp_nl *nl, const struct nlmsghdr *nlh);
+/* Also hear nlctrl's "notify" group on nl (for family_gone). */
+int subscribe_family_events(struct etp_nl *nl);
+
+/* What the kernel said about its parameters (INFO, PARAM_GET). */
 const char *param_name(unsigned int attr);	/* NULL if unknown */
-int parse_u32(const char *s, unsigned int *out);
+bool param_range(unsigned int attr, uint32_t *min, uint32_t *max);
+/* "msl_ms rto_initial_ms ..." */
+const char *param_names(void);
+
+struct module_info {
+	char version[32];
+	unsigned int protocol;
+};
+
+/* INFO, quietly: 0, or a negative errno (-ENOENT: etp.ko not loaded). */
+int module_info_get(struct module_info *mi);
 
 /* enum etp_conn_state <-> its RFC 9293 name ("SYN_SENT"); -1 if unknown. */
 const char *state_name(unsigned int state);

@@ -1,170 +1,300 @@
 // SPDX-License-Identifier: GPL-2.0
-/* etpctl: drive and watch etp connections over generic netlink. */
+/*
+ * etpctl: drive and watch etp connections over generic netlink.
+ *
+ * A command is one entry of cmds[]: its name, its function, its usage
+ * line(s) and its help. The function parses its arguments with
+ * args_parse() (args.h) before it opens the socket, so a usage error never
+ * reaches the kernel.
+ */
+#define _GNU_SOURCE		/* setns */
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/etp.h>
 
 #include "etpctl.h"
 #include "print.h"
 
+#ifndef ETPCTL_VERSION
+#define ETPCTL_VERSION "unknown"
+#endif
+
+static int cmd_help(struct etp_nl *nl, int argc, char **argv);
+
 static const struct cmd cmds[] = {
-	{ "info",  cmd_info,  "info" },
-	{ "stats", cmd_stats, "stats" },
-	{ "param", cmd_param, "param show | param set NAME VALUE [NAME VALUE]..." },
-	{ "listen", cmd_listen, "listen PORT [backlog N]" },
-	{ "unlisten", cmd_unlisten, "unlisten PORT" },
-	{ "connect", cmd_connect, "connect ADDR PORT [sport P] [wait]" },
-	{ "close", cmd_close, "close ID" },
-	{ "abort", cmd_abort, "abort ID" },
-	{ "show", cmd_show, "show [ID] [state STATE] [port P]" },
-	{ "monitor", cmd_monitor, "monitor" },
-	{ "send", cmd_send, "send ID [FILE] [--close] [-v]" },
-	{ "recv", cmd_recv, "recv ID [FILE] [-v]" },
-	{ "cat", cmd_cat, "cat ADDR PORT" },
+	{ "info", cmd_info, "info",
+	  "The module's version, the IP protocol it registered and the\n"
+	  "namespace's parameters." },
+	{ "stats", cmd_stats, "stats [delta | interval SECONDS] [all]",
+	  "Per-namespace counters, one \"name value\" line each.\n"
+	  "  delta             what changed since the last 'stats delta' in this\n"
+	  "                    namespace by this user (the first one: since zero)\n"
+	  "  interval SECONDS  what changed over the next SECONDS (1..86400)\n"
+	  "  all               with delta or interval: also the counters that\n"
+	  "                    did not change" },
+	{ "param", cmd_param, "param show | param set NAME VALUE [NAME VALUE]...",
+	  "Show or set the namespace's parameters. The names, ranges and\n"
+	  "defaults are the kernel's (see 'etpctl info'). A set is all or\n"
+	  "nothing; it needs CAP_NET_ADMIN." },
+	{ "listen", cmd_listen, "listen PORT [backlog N]",
+	  "Listen on PORT (1..65535): the kernel completes handshakes on its\n"
+	  "own. backlog N: at most N handshakes in progress (default: the\n"
+	  "parameter backlog). Needs CAP_NET_ADMIN." },
+	{ "unlisten", cmd_unlisten, "unlisten PORT",
+	  "Stop listening on PORT; handshakes in progress on it are reset.\n"
+	  "Needs CAP_NET_ADMIN." },
+	{ "connect", cmd_connect, "connect ADDR PORT [sport P] [wait]",
+	  "Open a connection to ADDR (a unicast IPv4 address) port PORT and\n"
+	  "print its id. sport P: from local port P (default: an ephemeral\n"
+	  "port). wait: return once it is ESTABLISHED (exit 0) or has failed\n"
+	  "(exit 2). Needs CAP_NET_ADMIN." },
+	{ "close", cmd_close, "close ID",
+	  "Close connection ID gracefully (FIN). Needs CAP_NET_ADMIN." },
+	{ "abort", cmd_abort, "abort ID",
+	  "Abort connection ID: RST if synchronized, then it is gone.\n"
+	  "Needs CAP_NET_ADMIN." },
+	{ "show", cmd_show, "show [ID] [state STATE] [port P]",
+	  "List connections and listeners like ss: id, state, local, remote,\n"
+	  "sequence variables and pending timers. ID: that connection only;\n"
+	  "state STATE: only those in STATE (e.g. time_wait); port P: only\n"
+	  "those whose local or remote port is P." },
+	{ "monitor", cmd_monitor, "monitor",
+	  "Print every state change of every connection of the namespace, one\n"
+	  "line each, until interrupted or until etp.ko is unloaded (exit 2)." },
+	{ "send", cmd_send, "send ID [FILE] [--close] [-v]",
+	  "Stream FILE (default or \"-\": stdin) into connection ID, waiting\n"
+	  "for room as long as the connection lives. --close: close it (FIN)\n"
+	  "once everything is queued. -v: progress on stderr (bytes, rate,\n"
+	  "retransmissions). Needs CAP_NET_ADMIN." },
+	{ "recv", cmd_recv, "recv ID [FILE] [-v]",
+	  "Write what connection ID receives to FILE (default: stdout) until\n"
+	  "the end of the stream (the peer's FIN). -v: progress on stderr.\n"
+	  "Needs CAP_NET_ADMIN." },
+	{ "cat", cmd_cat, "cat ADDR PORT",
+	  "Like nc: connect to ADDR port PORT, copy stdin to the connection\n"
+	  "and the connection to stdout; at the end of stdin close our half\n"
+	  "(FIN) and go on until the peer's FIN. Needs CAP_NET_ADMIN." },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "This text, or one command's." },
 };
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static const char options_help[] =
+	"options:\n"
+	"  -j, --json          JSON output (one object or array per result)\n"
+	"  -p, --pretty        pretty-printed JSON (implies -j)\n"
+	"  -n, --netns NETNS   run in network namespace NETNS (as ip -n)\n"
+	"  -V, --version       etpctl's version, and etp.ko's when loaded\n"
+	"  -h, --help          this text\n";
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: etpctl [-j] COMMAND [ARGS]\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "       etpctl %s\n", cmds[i].usage);
+	fprintf(f, "usage: etpctl [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %s\n", cmds[i].usage);
+	fprintf(f, "\n%s\n", options_help);
+	fprintf(f, "Commands may be abbreviated (sh for show). 'etpctl COMMAND help'\n"
+		   "explains one. Exit status: 0 success, 1 usage error, 2 the kernel\n"
+		   "refused or etp.ko is not loaded.\n");
 }
 
-int usage_error(const char *fmt, ...)
+static void cmd_usage(FILE *f, const struct cmd *cmd)
 {
-	va_list ap;
-
-	fprintf(stderr, "etpctl: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
+	fprintf(f, "usage: etpctl %s\n\n%s\n", cmd->usage, cmd->help);
 }
 
-/* Names of the attributes etpctl sends, for errors that blame one. */
-static const char *const attr_names[ETP_A_MAX + 1] = {
-	[ETP_A_PARAMS]		= "ETP_A_PARAMS",
-	[ETP_A_CONN_ID]		= "ETP_A_CONN_ID",
-	[ETP_A_STATE]		= "ETP_A_STATE",
-	[ETP_A_LOCAL_ADDR]	= "ETP_A_LOCAL_ADDR",
-	[ETP_A_LOCAL_PORT]	= "ETP_A_LOCAL_PORT",
-	[ETP_A_REMOTE_ADDR]	= "ETP_A_REMOTE_ADDR",
-	[ETP_A_REMOTE_PORT]	= "ETP_A_REMOTE_PORT",
-	[ETP_A_BACKLOG]		= "ETP_A_BACKLOG",
-};
-
-/* "ETP_A_BACKLOG", or a parameter's name ("msl_ms") inside ETP_A_PARAMS. */
-static const char *bad_attr_name(const struct etp_nl *nl)
+int find_word(const char *word, const char *const *names, int n)
 {
-	static char buf[32];
-	unsigned int type = nl->bad_attr[nl->bad_depth - 1];
-	const char *name = NULL;
+	int i, found = -1;
 
-	if (nl->bad_depth == 1 && type <= ETP_A_MAX)
-		name = attr_names[type];
-	else if (nl->bad_depth == 2 && nl->bad_attr[0] == ETP_A_PARAMS)
-		name = param_name(type);
-	if (name)
-		return name;
-	snprintf(buf, sizeof(buf), "attribute %u", type);
-	return buf;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(word, names[i]))
+			return i;
+		if (!strncmp(word, names[i], strlen(word)))
+			found = found == -1 ? i : -2;
+	}
+	return word[0] ? found : -1;
 }
 
-int kernel_error(struct etp_nl *nl, int err, const char *what)
+/* Unambiguous abbreviations of commands: "sh" is show, "s" is refused. */
+static const struct cmd *find_cmd(const char *word)
 {
-	const char *attr = NULL;
+	const char *names[NCMDS];
+	size_t i;
+	int at;
 
-	if (nl && nl->bad_depth)
-		attr = bad_attr_name(nl);
-	fprintf(stderr, "etpctl: %s: %s", what, strerror(-err));
-	if (nl && nl->extack[0])
-		fprintf(stderr, ": %s", nl->extack);
-	/* The netlink core's policy messages do not name the attribute. */
-	if (attr && !strstr(nl->extack, attr))
-		fprintf(stderr, " (%s)", attr);
-	fprintf(stderr, "\n");
-	return EXIT_KERNEL;
+	for (i = 0; i < NCMDS; i++)
+		names[i] = cmds[i].name;
+	at = find_word(word, names, NCMDS);
+	if (at >= 0)
+		return &cmds[at];
+	if (at == -2) {
+		fprintf(stderr, "etpctl: '%s' is ambiguous:", word);
+		for (i = 0; i < NCMDS; i++)
+			if (!strncmp(word, cmds[i].name, strlen(word)))
+				fprintf(stderr, " %s", cmds[i].name);
+		fprintf(stderr, "\n");
+	} else {
+		fprintf(stderr, "etpctl: unknown command '%s' (try 'etpctl help')\n",
+			word);
+	}
+	return NULL;
 }
 
-/* Open nl (once): 0, or EXIT_KERNEL with the reason printed. */
-int etpctl_open(struct etp_nl *nl)
+bool is_help(const char *word)
 {
+	return !strcmp(word, "help") || !strcmp(word, "-h") ||
+	       !strcmp(word, "--help");
+}
+
+static int cmd_help(struct etp_nl *nl, int argc, char **argv)
+{
+	const struct cmd *cmd;
+
+	if (!argc) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return usage_error("help: one COMMAND at most");
+	cmd = find_cmd(argv[0]);
+	if (!cmd)
+		return EXIT_USAGE;
+	cmd_usage(stdout, cmd);
+	return 0;
+}
+
+/* -n NETNS: a name in /run/netns (as ip netns add made it) or a path. */
+static int netns_enter(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+		return usage_error("invalid network namespace name '%s'", name);
+	snprintf(path, sizeof(path), strchr(name, '/') ? "%s" : "/run/netns/%s",
+		 name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return usage_error("cannot open network namespace '%s' (%s): %s",
+				   name, path, strerror(errno));
+	if (setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "etpctl: cannot enter network namespace '%s': %s%s\n",
+			name, strerror(errno),
+			errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		close(fd);
+		return EXIT_KERNEL;
+	}
+	close(fd);
+	return 0;
+}
+
+static int version(void)
+{
+	struct module_info mi;
 	int err;
 
-	if (nl->sock)
-		return 0;
-	err = nl_open(nl, ETP_GENL_NAME);
-	if (err == -ENOENT)
-		return kernel_error(NULL, err,
-				    "generic netlink family '" ETP_GENL_NAME
-				    "' not found (is etp.ko loaded?)");
-	if (err)
-		return kernel_error(nl, err, "netlink");
+	err = module_info_get(&mi);
+	print_obj_begin(NULL);
+	print_str_fmt("etpctl", "etpctl %s\n", ETPCTL_VERSION);
+	if (err) {
+		print_null("module", "etp.ko not loaded");
+	} else {
+		print_str_fmt("module", "etp.ko %s", mi.version);
+		print_u64_fmt("protocol", ", IP protocol %" PRIu64, mi.protocol);
+	}
+	print_obj_end();
+	print_flush();
 	return 0;
-}
-
-int parse_u32(const char *s, unsigned int *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || !*s || *end || *s == '-' || v > 0xffffffffUL)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static const struct cmd *find_cmd(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-	return NULL;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "pretty",	no_argument,		NULL, 'p' },
+		{ "netns",	required_argument,	NULL, 'n' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *netns = NULL;
 	const struct cmd *cmd;
+	bool show_version = false;
 	struct etp_nl nl;
-	int ret;
+	int opt, ret;
 
-	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "-json")) {
+	/*
+	 * '+': options end at the command, as in ip(8). Single-dash long
+	 * options work too (-json, -netns NS), as iproute2 spells them.
+	 */
+	opterr = 0;
+	while ((opt = getopt_long_only(argc, argv, "+:jpn:Vh", longopts,
+				       NULL)) != -1) {
+		switch (opt) {
+		case 'j':
 			print_set_json(true);
-		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			break;
+		case 'p':
+			print_set_json(true);
+			print_set_pretty(true);
+			break;
+		case 'n':
+			if (netns)
+				return usage_error("-n given twice");
+			netns = optarg;
+			break;
+		case 'V':
+			show_version = true;
+			break;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else {
-			usage(stderr);
-			return usage_error("unknown option '%s'", argv[1]);
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+			fprintf(stderr, "%s", options_help);
+			return EXIT_USAGE;
 		}
-		argc--;
-		argv++;
 	}
-	if (argc < 2) {
+	argc -= optind;
+	argv += optind;
+
+	if (netns) {
+		ret = netns_enter(netns);
+		if (ret)
+			return ret;
+	}
+	if (show_version)
+		return version();
+	if (argc < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = find_cmd(argv[1]);
-	if (!cmd) {
-		usage(stderr);
-		return usage_error("unknown command '%s'", argv[1]);
+	cmd = find_cmd(argv[0]);
+	if (!cmd)
+		return EXIT_USAGE;
+	if (argc >= 2 && is_help(argv[1]) && cmd->fn != cmd_help) {
+		cmd_usage(stdout, cmd);
+		return 0;
 	}
 
 	/* Commands check their arguments before they open the socket. */
 	memset(&nl, 0, sizeof(nl));
-	ret = cmd->fn(&nl, argc - 2, argv + 2);
+	ret = cmd->fn(&nl, argc - 1, argv + 1);
 	nl_close(&nl);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #define MAX_DEPTH 16
 
 static bool json;
+static bool pretty;
 static int depth;
 static bool need_sep[MAX_DEPTH];	/* JSON: next member needs a comma */
 static bool at_line_start = true;	/* text: no space before first field */
@@ -15,6 +16,11 @@ static bool at_line_start = true;	/* text: no space before first field */
 void print_set_json(bool on)
 {
 	json = on;
+}
+
+void print_set_pretty(bool on)
+{
+	pretty = on;
 }
 
 bool print_is_json(void)
@@ -38,14 +44,23 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* -p: one member per line, indented by 4 per level. */
+static void json_indent(int level)
+{
+	putchar('\n');
+	printf("%*s", 4 * level, "");
+}
+
 static void json_key(const char *key)
 {
 	if (need_sep[depth])
 		putchar(',');
+	if (pretty && depth > 0)
+		json_indent(depth);
 	need_sep[depth] = true;
 	if (key) {
 		json_string(key);
-		putchar(':');
+		fputs(pretty ? ": " : ":", stdout);
 	}
 }
 
@@ -80,8 +95,12 @@ static void open_container(const char *key, char c)
 
 static void close_container(char c)
 {
+	bool members = need_sep[depth];
+
 	if (depth > 0)
 		depth--;
+	if (json && pretty && members)
+		json_indent(depth);
 	if (json)
 		putchar(c);
 }
@@ -134,6 +153,17 @@ void print_u64(const char *key, uint64_t val)
 	else
 		text_key(key);
 	printf("%" PRIu64, val);
+}
+
+void print_null(const char *key, const char *text)
+{
+	if (json) {
+		json_key(key);
+		fputs("null", stdout);
+	} else if (text) {
+		fputs(text, stdout);
+		at_line_start = false;
+	}
 }
 
 void print_str_fmt(const char *key, const char *fmt, const char *val)

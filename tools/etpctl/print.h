@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 void print_set_json(bool json);
+/* JSON spread over lines and indented (-p). */
+void print_set_pretty(bool pretty);
 bool print_is_json(void);
 
 /* key is NULL for an array element or the top-level value. */
@@ -28,6 +30,9 @@ void print_u64(const char *key, uint64_t val);
  */
 void print_str_fmt(const char *key, const char *fmt, const char *val);
 void print_u64_fmt(const char *key, const char *fmt, uint64_t val);
+
+/* JSON: "key": null; text: text as it is (NULL: nothing). */
+void print_null(const char *key, const char *text);
 
 /* Containers whose key JSON shows and text does not. */
 void print_json_obj_begin(const char *key);

@@ -92,6 +92,24 @@ static void keep_bad_attr(struct etp_nl *nl, uint32_t off)
 	}
 }
 
+/* NLMSGERR_ATTR_POLICY: keep an unsigned range (a value out of range). */
+static void keep_policy(struct etp_nl *nl, const struct nlattr *policy)
+{
+	const struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
+	const struct nlattr *min, *max;
+
+	if (nl_parse_nested(policy, tb, NL_POLICY_TYPE_ATTR_MAX))
+		return;
+	min = tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U];
+	max = tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U];
+	if (!min || !max || mnl_attr_validate(min, MNL_TYPE_U64) ||
+	    mnl_attr_validate(max, MNL_TYPE_U64))
+		return;
+	nl->range_min = mnl_attr_get_u64(min);
+	nl->range_max = mnl_attr_get_u64(max);
+	nl->has_range = 1;
+}
+
 static void keep_extack(struct etp_nl *nl, const struct nlmsghdr *nlh,
 			unsigned int off)
 {
@@ -105,6 +123,8 @@ static void keep_extack(struct etp_nl *nl, const struct nlmsghdr *nlh,
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
 		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
 			keep_bad_attr(nl, mnl_attr_get_u32(attr));
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_POLICY)
+			keep_policy(nl, attr);
 	}
 }
 
@@ -201,6 +221,7 @@ int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 
 	nl->extack[0] = '\0';
 	nl->bad_depth = 0;
+	nl->has_range = 0;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
 	nl->req = req;

@@ -26,6 +26,9 @@ struct etp_nl {
 	/* The attribute it blamed: types from the outermost nest in. */
 	uint16_t bad_attr[NL_BAD_ATTR_DEPTH];
 	int bad_depth;		/* 0: none */
+	/* The range of the policy it violated (NLMSGERR_ATTR_POLICY). */
+	int has_range;
+	uint64_t range_min, range_max;
 	const struct nlmsghdr *req;	/* during nl_talk */
 };
 
