@@ -399,10 +399,11 @@ ack_filter_hits() {
 
 ack_filter_hit() { [[ $(ack_filter_hits) -ge 1 ]]; }
 
-# B's FIN is retransmitted after 4 s; A's TIME_WAIT (6 s) outlasts that,
-# re-ACKs the FIN and starts 6 s again.
+# B's FIN is retransmitted after 6 s (time to look at both ends first under
+# a loaded TCG host); A's TIME_WAIT (8 s) outlasts that,
+# re-ACKs the FIN and starts 8 s again.
 test_lost_ack() {
-	local d="lost final ACK" ab bb rto=4000 msl=3000 r0 t_last t_end dt
+	local d="lost final ACK" ab bb rto=6000 msl=4000 r0 t_last t_end dt
 
 	ip netns exec "$A" etpctl param set msl_ms $msl
 	ip netns exec "$B" etpctl param set rto_initial_ms $rto rto_min_ms $rto

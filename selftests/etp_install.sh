@@ -83,8 +83,13 @@ complete_words() {
 }
 if [[ -f /usr/share/bash-completion/bash_completion ]]; then
 	check_eq "complete: commands" "$(complete_words etpctl "")" \
-		"abort close connect help info listen monitor param show stats unlisten"
+		"abort cat close connect fault help info listen monitor param recv send show stats trace unlisten"
 	check_eq "complete: sh" "$(complete_words etpctl sh)" "show"
+	check_eq "complete: fault add's actions" \
+		"$(complete_words etpctl fault add "")" "delay drop dup hold"
+	check_eq "complete: trace's keywords not yet given" \
+		"$(complete_words etpctl trace count 3 "")" \
+		"--pcap --svg addr duration id peer port"
 	check_eq "complete: options" "$(complete_words etpctl --j)" "--json"
 	check_eq "complete: keywords not yet given" \
 		"$(complete_words etpctl connect 198.18.0.2 7000 sport 5 "")" "wait"

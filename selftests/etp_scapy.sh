@@ -249,8 +249,8 @@ check_eq "the lab as the dissector draws it" "$got" \
 "$SPORT $arrow $PORT [SYN] Seq=0 Win=65535 Len=0 MSS=1460
 $PORT $arrow $SPORT [SYN, ACK] Seq=0 Ack=1 Win=$B_BUF Len=0 MSS=$B_MSS
 $SPORT $arrow $PORT [RST] Seq=1 Win=0 Len=0
-[ETP New ISN] $SPORT $arrow $PORT [SYN] Seq=0 Win=$A_BUF Len=0 MSS=1460
-$PORT $arrow $SPORT [SYN, ACK] Seq=0 Ack=1 Win=$B_BUF Len=0 MSS=$B_MSS
+[ETP New ISN] $SPORT $arrow $PORT [SYN] Seq=0 Win=$A_BUF Len=0 MSS=1460 WS=1
+$PORT $arrow $SPORT [SYN, ACK] Seq=0 Ack=1 Win=$B_BUF Len=0 MSS=$B_MSS WS=1
 $SPORT $arrow $PORT [ACK] Seq=1 Ack=1 Win=$A_BUF Len=0
 [ETP Unexpected SYN] $SPORT $arrow $PORT [SYN] Seq=$(((OLD - a_iss + 4294967296) % 4294967296)) Win=65535 Len=0 MSS=1460
 $PORT $arrow $SPORT [ACK] Seq=1 Ack=1 Win=$B_BUF Len=0"

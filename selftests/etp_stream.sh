@@ -9,8 +9,8 @@
 # (backoff, then "timed out"); and rmmod and netns deletion in the middle
 # of 32 transfers.
 #
-# ETP_STREAM_MIB sets the size of each transfer (default 1); `make
-# check-long` runs the same file with 64.
+# ETP_STREAM_KIB sets the size of each transfer (default 1024; check-rt and
+# check-debug use 256); `make check-long` runs this file with 64 MiB.
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -19,14 +19,14 @@ etp_load
 
 A_IP=198.18.0.1
 B_IP=198.18.0.2
-MIB=${ETP_STREAM_MIB:-1}
+KIB=${ETP_STREAM_KIB:-1024}
 PORT=7000
 
-# file NAME MIB: MIB MiB of random bytes in $ETP_TMP/NAME (made once).
+# file NAME KIB: KIB KiB of random bytes in $ETP_TMP/NAME (made once).
 file() {
 	local f=$ETP_TMP/$1
 
-	[[ -f $f ]] || head -c $(($2 << 20)) /dev/urandom >"$f"
+	[[ -f $f ]] || head -c $(($2 << 10)) /dev/urandom >"$f"
 	echo "$f"
 }
 
@@ -99,12 +99,12 @@ bg_recv() {
 }
 
 # xfer_wait [TIMEOUT_S]: 0 if every background transfer exited 0 in time
-# (default: 300 s a MiB). A transfer that stalls is a failure with both
+# (default: 300 s a MiB, and a minute). A transfer that stalls is a failure with both
 # ends' connections shown, not a test that hangs.
 xfer_wait() {
 	local pid rc=0 left deadline
 
-	deadline=$(($(now_ms) + ${1:-$((300 * MIB))} * 1000))
+	deadline=$(($(now_ms) + ${1:-$((300 * KIB / 1024 + 60))} * 1000))
 	for pid in "${XFER[@]}"; do
 		while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do
 			sleep 0.2
@@ -144,7 +144,7 @@ same() {
 transfer() {
 	local desc=$1 dir=$2 fa fb t0
 
-	fa=$(file a.$MIB $MIB) fb=$(file b.$MIB $MIB)
+	fa=$(file a.$KIB $KIB) fb=$(file b.$KIB $KIB)
 	conn || { check_fail "$desc: connection"; return; }
 	t0=$(now_ms)
 	case $dir in
@@ -179,7 +179,7 @@ declare -A NETEM=(
 for cond in clean loss1 loss10 loss30 delay50 reorder25 dup10 all; do
 	netem ${NETEM[$cond]} || check_fail "$cond: tc netem ${NETEM[$cond]}"
 	for dir in ab ba both; do
-		transfer "$MIB MiB $dir, $cond" $dir
+		transfer "$KIB KiB $dir, $cond" $dir
 	done
 done
 netem
@@ -193,12 +193,12 @@ check "every queue's memory returned on A" wait_until 10 queue_bytes_is "$A" 0
 check "every queue's memory returned on B" wait_until 10 queue_bytes_is "$B" 0
 
 # --- half-close: CLOSE_WAIT keeps sending ---------------------------------------
-# A sends MIB MiB and closes; B reads to the end of the stream (it is then
+# A sends KIB KiB and closes; B reads to the end of the stream (it is then
 # in CLOSE_WAIT, A in FIN_WAIT_2), sends as much back, and closes.
 half_close() {
 	local d="half-close" fa fb out
 
-	fa=$(file a.$MIB $MIB) fb=$(file b.$MIB $MIB)
+	fa=$(file a.$KIB $KIB) fb=$(file b.$KIB $KIB)
 	conn || { check_fail "$d: connection"; return; }
 	bg_send "$A" "$CA" "$fa"
 	nsx "$B" etpctl recv "$CB" "$ETP_TMP/at_b" ||
@@ -305,7 +305,7 @@ vanished_peer
 many() {
 	local d="32 at once" i ids=() fa
 
-	fa=$(file a.$MIB $MIB)
+	fa=$(file a.$KIB $KIB)
 	for i in $(seq 32); do
 		conn || { check_fail "$d: connection $i"; return; }
 		ids+=("$CA:$CB")
@@ -319,7 +319,7 @@ many() {
 		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$(sum "$fa")" ]] ||
 			check_fail "$d: transfer ${i%:*} differs"
 	done
-	check_ok "$d: 32 x $MIB MiB compared"
+	check_ok "$d: 32 x $KIB KiB compared"
 	rm -f "$ETP_TMP"/at_b.*
 }
 many

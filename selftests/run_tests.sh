@@ -3,13 +3,13 @@
 # Run the etp selftests (inside the test VM, as root) and print TAP, the way
 # kselftest's runner does: one "ok"/"not ok" line per program, its output
 # prefixed with "# ", exit code 4 meaning skip, and a per-test timeout taken
-# from ./settings. Usage: run_tests.sh [TEST ...] (default: all TEST_PROGS).
+# from ./settings (or $ETP_TEST_TIMEOUT). Usage: run_tests.sh [TEST ...] (default: all TEST_PROGS).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here" || exit 1
 
-timeout=$(sed -n 's/^timeout=//p' settings)
+timeout=${ETP_TEST_TIMEOUT:-$(sed -n 's/^timeout=//p' settings)}
 mapfile -t all < <(make -s --no-print-directory print-tests)
 tests=("${@:-${all[@]}}")
 
