@@ -86,6 +86,10 @@ static void etp_exec_send(struct etp_entry *e, const struct etp_ev *ev,
 			  struct etp_actions *act, struct sk_buff *in)
 {
 	struct etp_net *en = e->en;
+	const struct etp_from from = {
+		.e = e, .old_state = act->old_state,
+		.new_state = act->destroy ? ETP_STATE_CLOSED : act->new_state,
+	};
 
 	if (act->count & ETP_CNT_BIT(ETP_CNT_CHALLENGE_ACK) &&
 	    !__ratelimit(&en->challenge_rl)) {
@@ -96,10 +100,12 @@ static void etp_exec_send(struct etp_entry *e, const struct etp_ev *ev,
 	/* A listener has no peer of its own: it answers the segment. */
 	if (e->kind == ETP_KIND_LISTENER) {
 		if (in)
-			etp_output_reply(en, in, &act->out);
+			etp_output_reply(en, &from, in, &act->out);
 		return;
 	}
-	etp_output(en, e->key.laddr, e->key.raddr, &act->out, ev->st);
+	if (act->count & ETP_CNT_BIT(ETP_CNT_RETRANSMIT))
+		trace_etp_retransmit(e->id, &act->out, e->tcb.retries);
+	etp_output(en, &from, e->key.laddr, e->key.raddr, &act->out, ev->st);
 }
 
 /* Tell the user what it waits for (etp_conn.want), once. */
@@ -220,7 +226,11 @@ void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 		/* Nobody read what a finished connection left: let it go. */
 		etp_entry_unhash(e);
 	} else if (!e->dead) {
+		trace_etp_timer_expire(e->id, e->tcb.state, etp_timer_name(id),
+				       e->tcb.retries);
 		etp_fsm_timer(&e->tcb, &ev, id, &act);
+		/* Before what it makes happen: the ladder marks it first. */
+		etp_nl_timer_event(e, etp_timer_name(id), &act);
 		etp_exec(e, &ev, &act, NULL);
 	}
 	spin_unlock(&e->lock);

@@ -11,13 +11,38 @@
 #include <net/checksum.h>
 
 #include "conn.h"
+#include "core/names.h"
 #include "core/wire.h"
 #include "exec.h"
 #include "input.h"
 #include "isn.h"
 #include "main.h"
+#include "netlink.h"
 #include "output.h"
 #include "trace.h"
+
+/*
+ * What a received skb carries past the IP layer: the fault that delayed,
+ * held or duplicated it, so that its event, when it is processed at
+ * last, says so (a delayed FIN is drawn as the slanted arrow it is).
+ */
+struct etp_skb_cb {
+	struct etp_fault_hit fault;	/* action 0: none */
+};
+
+static struct etp_skb_cb *etp_skb_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct etp_skb_cb) > sizeof_field(struct sk_buff,
+							      cb));
+	return (struct etp_skb_cb *)skb->cb;
+}
+
+static const struct etp_fault_hit *etp_skb_fault(struct sk_buff *skb)
+{
+	const struct etp_fault_hit *hit = &etp_skb_cb(skb)->fault;
+
+	return hit->action ? hit : NULL;
+}
 
 static const enum etp_mib etp_wire_drop[] = {
 	[ETP_WIRE_SHORT]	= ETP_MIB_DROP_SHORT,
@@ -49,6 +74,37 @@ static enum etp_wire_err etp_parse(struct sk_buff *skb, struct etp_seg *seg)
 	return etp_wire_decode(skb->data, skb->len, seg);
 }
 
+/*
+ * The segment event of seg, received: taken by e (NULL: nobody), which
+ * went from state old to new, or dropped for drop (an enum etp_drop). It
+ * names the fault that dropped, delayed, held or duplicated skb.
+ */
+static void etp_rcv_event(struct etp_net *en, const struct etp_entry *e,
+			  struct sk_buff *skb, const struct etp_seg *seg,
+			  u8 old, u8 new, enum etp_drop drop)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct etp_segev sev = {
+		.e = e, .seg = seg, .laddr = iph->daddr, .raddr = iph->saddr,
+		.dir = ETP_DIR_IN, .old_state = old, .new_state = new,
+		.drop = drop ? etp_drop_name(drop) : NULL,
+		.fault = etp_skb_fault(skb),
+	};
+
+	if (etp_nl_segments_wanted(en))
+		etp_nl_segment_event(en, &sev);
+}
+
+/* The event of what a state machine made of a segment (before it is done). */
+static void etp_rcv_acted(struct etp_entry *e, struct sk_buff *skb,
+			  const struct etp_seg *seg,
+			  const struct etp_actions *act)
+{
+	etp_rcv_event(e->en, e, skb, seg, act->old_state,
+		      act->destroy ? ETP_STATE_CLOSED : act->new_state,
+		      act->drop);
+}
+
 /* No connection and no listener: RFC 9293 3.10.7.1, never a RST for a RST. */
 static void etp_rcv_no_conn(struct etp_net *en, struct sk_buff *skb,
 			    const struct etp_seg *seg)
@@ -56,8 +112,10 @@ static void etp_rcv_no_conn(struct etp_net *en, struct sk_buff *skb,
 	struct etp_seg rst;
 
 	etp_inc(en, ETP_MIB_DROP_NOCONN);
+	etp_rcv_event(en, NULL, skb, seg, ETP_STATE_CLOSED, ETP_STATE_CLOSED,
+		      ETP_DROP_NO_CONN);
 	if (etp_fsm_reset_for(seg, &rst))
-		etp_output_reply(en, skb, &rst);
+		etp_output_reply(en, NULL, skb, &rst);
 }
 
 /* A SYN that the listener accepts becomes a child in SYN_RCVD. */
@@ -84,9 +142,14 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	}
 	iss = etp_isn(iph->daddr, iph->saddr, htons(seg->dport),
 		      htons(seg->sport));
-	/* Segments to fit the link the SYN came in on (RFC 1191 lowers). */
-	etp_fsm_set_pmtu(&c->e.tcb, skb->dev->mtu);
+	/*
+	 * Segments to fit the link the SYN came in on (RFC 1191 lowers); a
+	 * SYN a fault held has let go of its device.
+	 */
+	if (skb->dev)
+		etp_fsm_set_pmtu(&c->e.tcb, skb->dev->mtu);
 	etp_fsm_open_passive(&c->e.tcb, &ev, seg, iss, &act);
+	etp_rcv_acted(&c->e, skb, seg, &act);
 	etp_exec(&c->e, &ev, &act, skb);
 	spin_unlock(&c->e.lock);
 	etp_entry_put(&c->e);
@@ -104,10 +167,12 @@ static void etp_rcv_listener(struct etp_listener *l, struct sk_buff *skb,
 		etp_rcv_no_conn(l->e.en, skb, seg);
 		return;
 	}
-	if (etp_fsm_listen(seg, &act))
+	if (etp_fsm_listen(seg, &act)) {
 		etp_rcv_accept(l, skb, seg);
-	else
+	} else {
+		etp_rcv_acted(&l->e, skb, seg, &act);
 		etp_exec(&l->e, &ev, &act, skb);
+	}
 	spin_unlock(&l->e.lock);
 }
 
@@ -148,8 +213,77 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 	if (c)
 		ev.st = seg->payload_len ? etp_conn_stream(c) : c->st;
 	etp_fsm_segment(&e->tcb, &ev, seg, &act);
+	etp_rcv_acted(e, skb, seg, &act);
 	etp_exec(e, &ev, &act, skb);
 	spin_unlock(&e->lock);
+}
+
+/*
+ * A fault for this segment? Then it is dropped, parked or (a duplicate)
+ * taken twice. False when skb goes on its way as usual; true when the
+ * fault has it. A parked or duplicated skb keeps the hit in its cb for the
+ * event it makes when it is processed; a dropped one makes it now.
+ */
+static bool etp_rcv_fault(struct etp_net *en, struct sk_buff *skb,
+			  const struct etp_seg *seg, struct etp_entry *e)
+{
+	u8 state = e ? e->tcb.state : ETP_STATE_CLOSED;
+	struct etp_fault_hit *hit = &etp_skb_cb(skb)->fault;
+	struct sk_buff *dup;
+
+	if (!etp_fault_match(en, ETP_DIR_IN, seg->flags, state, e ? e->id : 0,
+			     hit))
+		return false;
+	if (hit->action == ETP_FAULT_DROP)
+		etp_rcv_event(en, e, skb, seg, state, state, ETP_DROP_NONE);
+	if (!etp_fault_apply(en, skb, ETP_DIR_IN, hit, &dup))
+		return true;
+	/* The original goes on as itself (also when there was no room). */
+	hit->action = 0;
+	/* The copy goes first, as if the network had delivered it twice. */
+	if (dup)
+		etp_rcv_again(en, dup);
+	return false;
+}
+
+/*
+ * A checked segment of en's, to its connection: true if a fault took skb
+ * (the caller must not free it).
+ */
+static bool etp_rcv_segment(struct etp_net *en, struct sk_buff *skb,
+			    bool faults)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	struct etp_entry *e;
+	struct etp_seg seg;
+
+	/* Decoded by etp_rcv() already: a parked skb is decoded again. */
+	if (etp_parse(skb, &seg) != ETP_WIRE_OK)
+		return false;
+	e = etp_lookup(en, iph->daddr, iph->saddr, htons(seg.dport),
+		       htons(seg.sport));
+	if (faults && etp_rcv_fault(en, skb, &seg, e)) {
+		if (e)
+			etp_entry_put(e);
+		return true;
+	}
+	if (!e)
+		etp_rcv_no_conn(en, skb, &seg);
+	else if (e->kind == ETP_KIND_LISTENER)
+		etp_rcv_listener(container_of(e, struct etp_listener, e), skb,
+				 &seg);
+	else
+		etp_rcv_entry(e, skb, &seg);
+	if (e)
+		etp_entry_put(e);
+	return false;
+}
+
+void etp_rcv_again(struct etp_net *en, struct sk_buff *skb)
+{
+	if (!READ_ONCE(en->dying))
+		etp_rcv_segment(en, skb, false);
+	kfree_skb(skb);
 }
 
 int etp_rcv(struct sk_buff *skb)
@@ -157,7 +291,6 @@ int etp_rcv(struct sk_buff *skb)
 	struct etp_net *en = etp_pernet(dev_net(skb->dev));
 	const struct iphdr *iph;
 	enum etp_wire_err werr;
-	struct etp_entry *e;
 	struct etp_seg seg;
 
 	/* Netns exit has begun (etp_net_pre_exit): touch nothing of it. */
@@ -183,17 +316,10 @@ int etp_rcv(struct sk_buff *skb)
 
 	iph = ip_hdr(skb);
 	trace_etp_segment_in(iph->saddr, iph->daddr, &seg);
-	e = etp_lookup(en, iph->daddr, iph->saddr, htons(seg.dport),
-		       htons(seg.sport));
-	if (!e)
-		etp_rcv_no_conn(en, skb, &seg);
-	else if (e->kind == ETP_KIND_LISTENER)
-		etp_rcv_listener(container_of(e, struct etp_listener, e), skb,
-				 &seg);
-	else
-		etp_rcv_entry(e, skb, &seg);
-	if (e)
-		etp_entry_put(e);
+	/* IP is done with skb->cb (IPCB): from here on it is etp's. */
+	memset(etp_skb_cb(skb), 0, sizeof(struct etp_skb_cb));
+	if (etp_rcv_segment(en, skb, true))
+		return 0;
 drop:
 	kfree_skb(skb);
 	return 0;

@@ -90,6 +90,7 @@ static int __net_init etp_net_init(struct net *net)
 	ratelimit_state_init(&en->challenge_rl, HZ, 1000);
 	ratelimit_set_flags(&en->challenge_rl, RATELIMIT_MSG_ON_RELEASE);
 	etp_ktimers_init(&en->timers);
+	etp_faults_init(&en->faults);
 	err = etp_conns_init(en);
 	if (err) {
 		etp_ktimers_shutdown(&en->timers);
@@ -116,6 +117,7 @@ static void __net_exit etp_net_exit(struct net *net)
 	/* Stop the wheel first: after this no callback runs or re-arms. */
 	etp_ktimers_shutdown(&en->timers);
 	etp_conns_exit(en);
+	etp_faults_exit(en);
 	etp_ktimers_destroy(&en->timers);
 	free_percpu(en->mib);
 	en->mib = NULL;

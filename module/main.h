@@ -16,6 +16,7 @@
 #include <net/netns/generic.h>
 
 #include "core/params.h"
+#include "fault.h"
 #include "stats.h"
 #include "timer.h"
 
@@ -33,6 +34,7 @@ struct etp_net {
 	atomic_long_t queue_mem;	/* octets the queues hold: chunks, rings */
 	bool dying;			/* netns exit: no more entries */
 	struct ratelimit_state challenge_rl;	/* RFC 5961 section 7 */
+	struct etp_faults faults;	/* fault.c */
 };
 
 extern unsigned int etp_net_id;

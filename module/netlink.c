@@ -51,6 +51,13 @@ static const struct nla_policy etp_param_set_policy[ETP_A_MAX + 1] = {
  * A required attribute is missing: say which one, by name, in the extack
  * (GENL_REQ_ATTR_CHECK alone records only its number). True if missing.
  */
+/* Multicast groups, in the order of etp_mcgrps[]. */
+enum etp_nlgrp {
+	ETP_NLGRP_STATE,
+	ETP_NLGRP_DATA,
+	ETP_NLGRP_SEGMENTS,
+};
+
 static bool etp_require(struct genl_info *info, int attr, const char *msg)
 {
 	if (info->attrs[attr])
@@ -834,7 +841,7 @@ void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
 	bool eof;
 	void *hdr;
 
-	if (!genl_has_listeners(&etp_genl_family, net, 1))
+	if (!genl_has_listeners(&etp_genl_family, net, ETP_NLGRP_DATA))
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!skb)
@@ -855,7 +862,8 @@ void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
 	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(e->tcb.error))))
 		goto fail;
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, 1, GFP_ATOMIC);
+	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, ETP_NLGRP_DATA,
+				GFP_ATOMIC);
 	return;
 fail:
 	nlmsg_free(skb);
@@ -868,7 +876,7 @@ void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&etp_genl_family, net, 0))
+	if (!genl_has_listeners(&etp_genl_family, net, ETP_NLGRP_STATE))
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!skb)
@@ -887,10 +895,360 @@ void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
 	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(act->error))))
 		goto fail;
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, 0, GFP_ATOMIC);
+	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, ETP_NLGRP_STATE,
+				GFP_ATOMIC);
 	return;
 fail:
 	nlmsg_free(skb);
+}
+
+/* --- segments and timers, for traces ------------------------------------ */
+
+bool etp_nl_segments_wanted(const struct etp_net *en)
+{
+	return genl_has_listeners(&etp_genl_family, en->net,
+				  ETP_NLGRP_SEGMENTS);
+}
+
+static void etp_nl_segments_send(const struct etp_net *en, struct sk_buff *skb)
+{
+	genlmsg_multicast_netns(&etp_genl_family, en->net, skb, 0,
+				ETP_NLGRP_SEGMENTS, GFP_ATOMIC);
+}
+
+/*
+ * Relative numbers, as Wireshark shows them: seq from the sender's ISN,
+ * ack from the receiver's. Unknown (no connection, or the peer's ISN not
+ * yet learnt) means absent.
+ */
+static int etp_put_rel(struct sk_buff *skb, const struct etp_segev *sev)
+{
+	const struct etp_seg *seg = sev->seg;
+	const struct etp_tcb *t = sev->e ? &sev->e->tcb : NULL;
+	bool out = sev->dir == ETP_DIR_OUT;
+	bool irs_known = t && (t->irs || t->rcv_nxt);
+	u32 seq0, ack0;
+
+	if (!t || sev->e->kind == ETP_KIND_LISTENER)
+		return 0;
+	seq0 = out ? t->iss : t->irs;
+	ack0 = out ? t->irs : t->iss;
+	if ((out || irs_known) &&
+	    nla_put_u32(skb, ETP_A_SEGMENT_REL_SEQ, seg->seq - seq0))
+		return -EMSGSIZE;
+	if ((seg->flags & ETP_FLAG_ACK) && (!out || irs_known) &&
+	    nla_put_u32(skb, ETP_A_SEGMENT_REL_ACK, seg->ack - ack0))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const etp_fault_names[] = {
+	[ETP_FAULT_DROP]	= "drop",
+	[ETP_FAULT_DELAY]	= "delay",
+	[ETP_FAULT_DUP]		= "dup",
+	[ETP_FAULT_HOLD]	= "hold",
+};
+
+static int etp_put_segment(struct sk_buff *skb, const struct etp_segev *sev)
+{
+	const struct etp_seg *seg = sev->seg;
+	struct nlattr *nest = nla_nest_start(skb, ETP_A_SEGMENT);
+
+	if (!nest ||
+	    nla_put_u8(skb, ETP_A_SEGMENT_DIR, sev->dir) ||
+	    nla_put_u8(skb, ETP_A_SEGMENT_FLAGS, seg->flags) ||
+	    nla_put_u32(skb, ETP_A_SEGMENT_SEQ, seg->seq) ||
+	    nla_put_u32(skb, ETP_A_SEGMENT_ACK, seg->ack) ||
+	    etp_put_rel(skb, sev) ||
+	    nla_put_u32(skb, ETP_A_SEGMENT_LEN, seg->payload_len) ||
+	    nla_put_u32(skb, ETP_A_SEGMENT_WIN, seg->window) ||
+	    (seg->mss && nla_put_u16(skb, ETP_A_SEGMENT_MSS, seg->mss)) ||
+	    (seg->ws_present &&
+	     nla_put_u8(skb, ETP_A_SEGMENT_WSCALE, seg->wscale)) ||
+	    (sev->drop && nla_put_string(skb, ETP_A_SEGMENT_DROP, sev->drop)) ||
+	    (sev->fault && sev->fault->action &&
+	     (nla_put_string(skb, ETP_A_SEGMENT_FAULT,
+			     etp_fault_names[sev->fault->action]) ||
+	      nla_put_u32(skb, ETP_A_SEGMENT_FAULT_ID, sev->fault->id))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+void etp_nl_segment_event(const struct etp_net *en, const struct etp_segev *sev)
+{
+	const struct etp_seg *seg = sev->seg;
+	bool out = sev->dir == ETP_DIR_OUT;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0,
+			  ETP_CMD_SEGMENT_EVENT);
+	if (!hdr ||
+	    nla_put_u32(skb, ETP_A_CONN_ID, sev->e ? sev->e->id : 0) ||
+	    nla_put_u64_64bit(skb, ETP_A_TIMESTAMP_NS, ktime_get_ns(),
+			      ETP_A_PAD) ||
+	    nla_put_in_addr(skb, ETP_A_LOCAL_ADDR, sev->laddr) ||
+	    nla_put_u16(skb, ETP_A_LOCAL_PORT, out ? seg->sport : seg->dport) ||
+	    nla_put_in_addr(skb, ETP_A_REMOTE_ADDR, sev->raddr) ||
+	    nla_put_u16(skb, ETP_A_REMOTE_PORT, out ? seg->dport : seg->sport) ||
+	    nla_put_u8(skb, ETP_A_OLD_STATE, sev->old_state) ||
+	    nla_put_u8(skb, ETP_A_STATE, sev->new_state) ||
+	    etp_put_segment(skb, sev)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	etp_nl_segments_send(en, skb);
+}
+
+void etp_nl_timer_event(const struct etp_entry *e, const char *timer,
+			const struct etp_actions *act)
+{
+	struct sk_buff *skb;
+	struct nlattr *t;
+	void *hdr;
+
+	if (!etp_nl_segments_wanted(e->en))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_TIMER_EVENT);
+	if (!hdr ||
+	    nla_put_u32(skb, ETP_A_CONN_ID, e->id) ||
+	    nla_put_u64_64bit(skb, ETP_A_TIMESTAMP_NS, ktime_get_ns(),
+			      ETP_A_PAD) ||
+	    etp_put_addrs(skb, e) ||
+	    nla_put_u8(skb, ETP_A_OLD_STATE, act->old_state) ||
+	    nla_put_u8(skb, ETP_A_STATE,
+		       act->destroy ? ETP_STATE_CLOSED : act->new_state))
+		goto fail;
+	t = nla_nest_start(skb, ETP_A_TIMER);
+	if (!t || nla_put_string(skb, ETP_A_TIMER_NAME, timer) ||
+	    nla_put_u32(skb, ETP_A_TIMER_BACKOFF, e->tcb.retries))
+		goto fail;
+	nla_nest_end(skb, t);
+	genlmsg_end(skb, hdr);
+	etp_nl_segments_send(e->en, skb);
+	return;
+fail:
+	nlmsg_free(skb);
+}
+
+/* --- faults ----------------------------------------------------------------- */
+
+/* Policy min and max are s16: larger bounds need a range of their own. */
+static struct netlink_range_validation etp_range_count = {
+	.min = 1, .max = 1000000,
+};
+
+static struct netlink_range_validation etp_range_delay = {
+	.min = 1, .max = 60000,
+};
+
+static const struct nla_policy etp_fault_spec_policy[ETP_A_FAULT_MAX + 1] = {
+	[ETP_A_FAULT_ACTION]	= NLA_POLICY_RANGE(NLA_U8, ETP_FAULT_DROP,
+						   ETP_FAULT_MAX),
+	[ETP_A_FAULT_DIR]	= NLA_POLICY_RANGE(NLA_U8, ETP_DIR_IN,
+						   ETP_DIR_OUT),
+	[ETP_A_FAULT_FLAGS]	= NLA_POLICY_MASK(NLA_U8, ETP_FLAGS_KNOWN),
+	[ETP_A_FAULT_STATE]	= NLA_POLICY_RANGE(NLA_U8, ETP_STATE_CLOSED,
+						   ETP_STATE_MAX),
+	[ETP_A_FAULT_CONN_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[ETP_A_FAULT_COUNT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&etp_range_count),
+	[ETP_A_FAULT_DELAY_MS]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&etp_range_delay),
+};
+
+static const struct nla_policy etp_fault_id_policy[ETP_A_FAULT_MAX + 1] = {
+	[ETP_A_FAULT_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy etp_fault_add_policy[ETP_A_MAX + 1] = {
+	[ETP_A_FAULT]		= NLA_POLICY_NESTED(etp_fault_spec_policy),
+};
+
+static const struct nla_policy etp_fault_del_policy[ETP_A_MAX + 1] = {
+	[ETP_A_FAULT]		= NLA_POLICY_NESTED(etp_fault_id_policy),
+};
+
+/* What a fault message says of one fault (FAULT_ADD's reply, the dump). */
+static int etp_put_fault(struct sk_buff *skb, const struct etp_fault_info *fi)
+{
+	const struct etp_fault_spec *sp = &fi->spec;
+	struct nlattr *nest = nla_nest_start(skb, ETP_A_FAULT);
+
+	if (!nest ||
+	    nla_put_u32(skb, ETP_A_FAULT_ID, fi->id) ||
+	    nla_put_u8(skb, ETP_A_FAULT_ACTION, sp->action) ||
+	    nla_put_u8(skb, ETP_A_FAULT_DIR, sp->dir) ||
+	    (sp->has_flags && nla_put_u8(skb, ETP_A_FAULT_FLAGS, sp->flags)) ||
+	    (sp->state && nla_put_u8(skb, ETP_A_FAULT_STATE, sp->state)) ||
+	    (sp->conn_id &&
+	     nla_put_u32(skb, ETP_A_FAULT_CONN_ID, sp->conn_id)) ||
+	    (sp->delay_ms &&
+	     nla_put_u32(skb, ETP_A_FAULT_DELAY_MS, sp->delay_ms)) ||
+	    nla_put_u32(skb, ETP_A_FAULT_LEFT, sp->count) ||
+	    nla_put_u32(skb, ETP_A_FAULT_HELD, fi->held))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The fault nest of info, parsed with policy; -EINVAL, extack set, if absent. */
+static int etp_fault_attrs(struct genl_info *info,
+			   const struct nla_policy *policy, struct nlattr **tb)
+{
+	if (ETP_REQUIRE(info, ETP_A_FAULT))
+		return -EINVAL;
+	return nla_parse_nested(tb, ETP_A_FAULT_MAX, info->attrs[ETP_A_FAULT],
+				policy, info->extack);
+}
+
+static int etp_fault_spec_of(struct genl_info *info, struct nlattr **tb,
+			     struct etp_fault_spec *sp)
+{
+	struct nlattr *nest = info->attrs[ETP_A_FAULT];
+
+	memset(sp, 0, sizeof(*sp));
+	if (!tb[ETP_A_FAULT_ACTION]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "missing attribute ETP_A_FAULT_ACTION");
+		return -EINVAL;
+	}
+	if (!tb[ETP_A_FAULT_DIR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "missing attribute ETP_A_FAULT_DIR");
+		return -EINVAL;
+	}
+	sp->action = nla_get_u8(tb[ETP_A_FAULT_ACTION]);
+	sp->dir = nla_get_u8(tb[ETP_A_FAULT_DIR]);
+	if (sp->action == ETP_FAULT_DELAY && !tb[ETP_A_FAULT_DELAY_MS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "missing attribute ETP_A_FAULT_DELAY_MS (a delay needs it)");
+		return -EINVAL;
+	}
+	if (sp->action != ETP_FAULT_DELAY && tb[ETP_A_FAULT_DELAY_MS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[ETP_A_FAULT_DELAY_MS],
+				    "ETP_A_FAULT_DELAY_MS: only a delay takes it");
+		return -EINVAL;
+	}
+	if (tb[ETP_A_FAULT_FLAGS]) {
+		sp->has_flags = true;
+		sp->flags = nla_get_u8(tb[ETP_A_FAULT_FLAGS]);
+	}
+	if (tb[ETP_A_FAULT_STATE])
+		sp->state = nla_get_u8(tb[ETP_A_FAULT_STATE]);
+	if (tb[ETP_A_FAULT_CONN_ID])
+		sp->conn_id = nla_get_u32(tb[ETP_A_FAULT_CONN_ID]);
+	sp->count = tb[ETP_A_FAULT_COUNT] ?
+		    nla_get_u32(tb[ETP_A_FAULT_COUNT]) : 1;
+	if (tb[ETP_A_FAULT_DELAY_MS])
+		sp->delay_ms = nla_get_u32(tb[ETP_A_FAULT_DELAY_MS]);
+	return 0;
+}
+
+static int etp_nl_fault_add(struct sk_buff *unused, struct genl_info *info)
+{
+	struct etp_net *en = etp_info_net(info);
+	struct nlattr *tb[ETP_A_FAULT_MAX + 1];
+	struct etp_fault_info fi = { 0 };
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	err = etp_fault_attrs(info, etp_fault_spec_policy, tb) ?:
+	      etp_fault_spec_of(info, tb, &fi.spec);
+	if (err)
+		return err;
+	err = etp_fault_add(en, &fi.spec, &fi.id);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack,
+			       "ETP_A_FAULT: the namespace has 64 faults already");
+	if (err)
+		return err;
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	return etp_nl_reply_send(skb, hdr, info, etp_put_fault(skb, &fi));
+}
+
+static int etp_nl_fault_del(struct sk_buff *unused, struct genl_info *info)
+{
+	struct nlattr *tb[ETP_A_FAULT_MAX + 1];
+	int err;
+
+	err = etp_fault_attrs(info, etp_fault_id_policy, tb);
+	if (err)
+		return err;
+	if (!tb[ETP_A_FAULT_ID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_FAULT],
+				    "missing attribute ETP_A_FAULT_ID");
+		return -EINVAL;
+	}
+	err = etp_fault_del(etp_info_net(info),
+			    nla_get_u32(tb[ETP_A_FAULT_ID]));
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[ETP_A_FAULT_ID],
+				    "ETP_A_FAULT_ID: no such fault");
+	return err;
+}
+
+static int etp_nl_fault_flush(struct sk_buff *unused, struct genl_info *info)
+{
+	etp_fault_flush(etp_info_net(info));
+	return 0;
+}
+
+/* RELEASE [FAULT {ID}]: held segments go on; the reply says how many. */
+static int etp_nl_fault_release(struct sk_buff *unused, struct genl_info *info)
+{
+	struct nlattr *tb[ETP_A_FAULT_MAX + 1];
+	struct sk_buff *skb;
+	u32 id = 0, n;
+	void *hdr;
+	int err;
+
+	if (info->attrs[ETP_A_FAULT]) {
+		err = etp_fault_attrs(info, etp_fault_id_policy, tb);
+		if (err)
+			return err;
+		if (tb[ETP_A_FAULT_ID])
+			id = nla_get_u32(tb[ETP_A_FAULT_ID]);
+	}
+	n = etp_fault_release(etp_info_net(info), id);
+	skb = etp_nl_reply_new(&etp_genl_family, info, &hdr);
+	if (!skb)
+		return -ENOMEM;
+	return etp_nl_reply_send(skb, hdr, info,
+				 nla_put_u32(skb, ETP_A_QUEUE, n));
+}
+
+static int etp_nl_fault_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct etp_net *en = etp_pernet(sock_net(cb->skb->sk));
+	struct etp_fault_info fi;
+	void *hdr;
+
+	while (!etp_fault_next(en, cb->args[0], &fi)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &etp_genl_family,
+				  NLM_F_MULTI, ETP_CMD_FAULT_GET);
+		if (!hdr)
+			break;
+		if (etp_put_fault(skb, &fi)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0] = fi.id;
+	}
+	return skb->len;
 }
 
 static const struct genl_ops etp_genl_ops[] = {
@@ -975,13 +1333,56 @@ static const struct genl_ops etp_genl_ops[] = {
 		.policy	= etp_conn_get_policy,
 		.maxattr = ETP_A_MAX,
 	},
+	{
+		.cmd	= ETP_CMD_FAULT_ADD,
+		.doit	= etp_nl_fault_add,
+		.policy	= etp_fault_add_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_FAULT_DEL,
+		.doit	= etp_nl_fault_del,
+		.policy	= etp_fault_del_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		/* Faults are the admin's business: so is their list. */
+		.cmd	= ETP_CMD_FAULT_GET,
+		.dumpit	= etp_nl_fault_dump,
+		.policy	= etp_none_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_FAULT_FLUSH,
+		.doit	= etp_nl_fault_flush,
+		.policy	= etp_none_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_CMD_FAULT_RELEASE,
+		.doit	= etp_nl_fault_release,
+		.policy	= etp_fault_del_policy,
+		.maxattr = ETP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 /* The order is the group index given to the multicast calls above. */
 static const struct genl_multicast_group etp_mcgrps[] = {
-	{ .name = ETP_MCGRP_STATE },
+	[ETP_NLGRP_STATE]	= { .name = ETP_MCGRP_STATE },
 	/* Only those who may RECV need to hear that there is data. */
-	{ .name = ETP_MCGRP_DATA, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[ETP_NLGRP_DATA]	= { .name = ETP_MCGRP_DATA,
+				    .flags = GENL_MCAST_CAP_NET_ADMIN },
+	/*
+	 * Sequence numbers of every connection in the netns: as good as a
+	 * capture, so only for those who may capture (tcpdump needs as much).
+	 */
+	[ETP_NLGRP_SEGMENTS]	= { .name = ETP_MCGRP_SEGMENTS,
+				    .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family etp_genl_family __ro_after_init = {

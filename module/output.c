@@ -11,9 +11,11 @@
 #include <net/route.h>
 #include <net/checksum.h>
 
+#include "conn.h"
 #include "core/stream.h"
 #include "core/wire.h"
 #include "main.h"
+#include "netlink.h"
 #include "output.h"
 #include "trace.h"
 
@@ -47,10 +49,40 @@ static struct sk_buff *etp_seg_skb(const struct etp_seg *out,
 	return skb;
 }
 
-void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
-		const struct etp_seg *out, const struct etp_stream *st)
+/* The segment event of out, and the fault that applies to it, if any. */
+static void etp_output_event(struct etp_net *en, const struct etp_from *from,
+			     __be32 saddr, __be32 daddr,
+			     const struct etp_seg *out,
+			     const struct etp_fault_hit *hit)
 {
-	struct sk_buff *skb;
+	struct etp_segev sev = {
+		.e = from ? from->e : NULL, .seg = out,
+		.laddr = saddr, .raddr = daddr, .dir = ETP_DIR_OUT,
+		.old_state = from ? from->old_state : ETP_STATE_CLOSED,
+		.new_state = from ? from->new_state : ETP_STATE_CLOSED,
+		.fault = hit,
+	};
+
+	if (etp_nl_segments_wanted(en))
+		etp_nl_segment_event(en, &sev);
+}
+
+static bool etp_output_fault(struct etp_net *en, const struct etp_from *from,
+			     const struct etp_seg *out,
+			     struct etp_fault_hit *hit)
+{
+	u8 state = from ? from->new_state : ETP_STATE_CLOSED;
+	u32 id = from && from->e ? from->e->id : 0;
+
+	return etp_fault_match(en, ETP_DIR_OUT, out->flags, state, id, hit);
+}
+
+void etp_output(struct etp_net *en, const struct etp_from *from,
+		__be32 saddr, __be32 daddr, const struct etp_seg *out,
+		const struct etp_stream *st)
+{
+	struct etp_fault_hit hit = { 0 };
+	struct sk_buff *skb, *dup;
 	struct flowi4 fl4;
 	struct rtable *rt;
 	struct iphdr *iph;
@@ -91,14 +123,21 @@ void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
 		etp_inc(en, ETP_MIB_DATA_SEGS_OUT);
 		etp_add(en, ETP_MIB_BYTES_OUT, out->payload_len);
 	}
+	/* Sent, as far as etp knows: a fault is the network's doing. */
+	etp_output_fault(en, from, out, &hit);
+	etp_output_event(en, from, fl4.saddr, fl4.daddr, out, &hit);
+	skb = etp_fault_apply(en, skb, ETP_DIR_OUT, &hit, &dup);
 	/* __ip_local_out() fills in tot_len and the header checksum. */
-	ip_local_out(en->net, NULL, skb);
+	if (dup)
+		ip_local_out(en->net, NULL, dup);
+	if (skb)
+		ip_local_out(en->net, NULL, skb);
 }
 
-void etp_output_reply(struct etp_net *en, struct sk_buff *in,
-		      const struct etp_seg *out)
+void etp_output_reply(struct etp_net *en, const struct etp_from *from,
+		      struct sk_buff *in, const struct etp_seg *out)
 {
 	const struct iphdr *iph = ip_hdr(in);
 
-	etp_output(en, iph->daddr, iph->saddr, out, NULL);
+	etp_output(en, from, iph->daddr, iph->saddr, out, NULL);
 }

@@ -4,19 +4,31 @@
 
 #include <linux/types.h>
 
+struct etp_entry;
 struct etp_net;
 struct etp_seg;
 struct etp_stream;
 struct sk_buff;
 
 /*
+ * Who sends, for the segment event and the faults: the entry (NULL for an
+ * answer that no connection gives) and its state before and after the
+ * event that sends.
+ */
+struct etp_from {
+	const struct etp_entry *e;
+	u8 old_state, new_state;
+};
+
+/*
  * Send one segment from saddr (0: the route's choice) to daddr; its
  * payload, if any, is st's send queue from out->seq on.
  */
-void etp_output(struct etp_net *en, __be32 saddr, __be32 daddr,
-		const struct etp_seg *out, const struct etp_stream *st);
+void etp_output(struct etp_net *en, const struct etp_from *from,
+		__be32 saddr, __be32 daddr, const struct etp_seg *out,
+		const struct etp_stream *st);
 /* Answer segment in from where it was sent to (RSTs, listener replies). */
-void etp_output_reply(struct etp_net *en, struct sk_buff *in,
-		      const struct etp_seg *out);
+void etp_output_reply(struct etp_net *en, const struct etp_from *from,
+		      struct sk_buff *in, const struct etp_seg *out);
 
 #endif /* _ETP_OUTPUT_H */

@@ -57,6 +57,12 @@ const char * const etp_mib_names[ETP_MIB_MAX] = {
 	[ETP_MIB_ICMP_IN]		= "icmp_in",
 	[ETP_MIB_ICMP_IGNORED]		= "icmp_ignored",
 	[ETP_MIB_PMTU_UPDATES]		= "pmtu_updates",
+	[ETP_MIB_FAULTS_DROPPED]	= "faults_dropped",
+	[ETP_MIB_FAULTS_DELAYED]	= "faults_delayed",
+	[ETP_MIB_FAULTS_DUPLICATED]	= "faults_duplicated",
+	[ETP_MIB_FAULTS_HELD]		= "faults_held",
+	[ETP_MIB_FAULTS_RELEASED]	= "faults_released",
+	[ETP_MIB_FAULTS_OVERFLOW]	= "faults_overflow",
 };
 
 u64 etp_mib_read(const struct etp_mib_counters __percpu *mib,

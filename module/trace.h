@@ -79,6 +79,39 @@ TRACE_EVENT(etp_state,
 	    TP_printk("id %u %s -> %s (%s)", __entry->id, __get_str(old),
 		      __get_str(new), __get_str(cause)));
 
+/* A data, FIN, SYN or SYN|ACK segment sent again (retries: so far). */
+TRACE_EVENT(etp_retransmit,
+	    TP_PROTO(u32 id, const struct etp_seg *seg, u32 retries),
+	    TP_ARGS(id, seg, retries),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, seq)
+			     __field(u32, len)
+			     __field(u8, flags)
+			     __field(u32, retries)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->seq = seg->seq;
+			   __entry->len = seg->payload_len;
+			   __entry->flags = seg->flags;
+			   __entry->retries = retries;),
+	    TP_printk("id %u %s seq %u len %u retries %u", __entry->id,
+		      etp_show_flags(__entry->flags), __entry->seq,
+		      __entry->len, __entry->retries));
+
+/* One of a connection's timers fired ("retx", "time_wait", ...). */
+TRACE_EVENT(etp_timer_expire,
+	    TP_PROTO(u32 id, u8 state, const char *timer, u32 backoff),
+	    TP_ARGS(id, state, timer, backoff),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, backoff)
+			     __string(state, etp_state_name(state))
+			     __string(timer, timer)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->backoff = backoff;
+			   __assign_str(state, etp_state_name(state));
+			   __assign_str(timer, timer);),
+	    TP_printk("id %u %s in %s backoff %u", __entry->id,
+		      __get_str(timer), __get_str(state), __entry->backoff));
+
 #endif /* _ETP_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

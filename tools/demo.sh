@@ -103,3 +103,6 @@ fi
 
 say "counters in etp-a"
 ip netns exec etp-a etpctl stats | grep -v ' 0$'
+
+say "Lab 3 (docs/labs/3-time-wait.md): why TIME_WAIT lasts 2 x MSL, as etpctl trace draws it"
+"$top/tools/labs/3-time-wait.sh"

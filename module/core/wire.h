@@ -10,6 +10,8 @@
 #ifndef _ETP_CORE_WIRE_H
 #define _ETP_CORE_WIRE_H
 
+#include <uapi/linux/etp.h>
+
 #include "etp_types.h"
 
 #define ETP_HDR_LEN		20
@@ -17,11 +19,7 @@
 #define ETP_VERSION		1
 #define ETP_CSUM_OFFSET		16
 
-#define ETP_FLAG_FIN		0x01
-#define ETP_FLAG_SYN		0x02
-#define ETP_FLAG_RST		0x04
-#define ETP_FLAG_PSH		0x08
-#define ETP_FLAG_ACK		0x10
+/* ETP_FLAG_* are the uapi's: segment events and faults carry them. */
 #define ETP_FLAGS_KNOWN		0x1f
 
 #define ETP_OPT_EOL		0

@@ -32,7 +32,7 @@ _etpctl_params()
 _etpctl()
 {
 	local cur prev words cword
-	local cmds="info stats param listen unlisten connect close abort show monitor send recv cat help"
+	local cmds="info stats param listen unlisten connect close abort show monitor send recv cat trace fault help"
 	local opts="-j --json -p --pretty -n --netns -V --version -h --help"
 	local i cmd='' cmdi=0 w used
 
@@ -100,7 +100,15 @@ _etpctl()
 		COMPREPLY=($(compgen -W "$(_etpctl_listen_ports)" -- "$cur"))
 		return
 		;;
-	backlog | sport | interval)
+	backlog | sport | interval | count | duration | delay)
+		return
+		;;
+	peer)
+		COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
+		return
+		;;
+	--svg | --pcap)
+		_filedir
 		return
 		;;
 	esac
@@ -143,6 +151,26 @@ _etpctl()
 			[[ $cmd == send ]] && _etpctl_kw --close -v || _etpctl_kw -v
 		else
 			_filedir
+		fi
+		;;
+	trace)
+		_etpctl_kw id port addr peer count duration --svg --pcap
+		;;
+	fault)
+		if ((nargs == 0)); then
+			COMPREPLY=($(compgen -W "add list del flush release help" -- "$cur"))
+		elif [[ ${words[cmdi + 1]} == add ]]; then
+			if ((nargs == 1)); then
+				COMPREPLY=($(compgen -W "drop delay dup hold" -- "$cur"))
+			elif [[ $prev == @(drop|dup|hold) || ${words[cword - 2]} == delay ]]; then
+				COMPREPLY=($(compgen -W "in out" -- "$cur"))
+			elif [[ $prev == flags ]]; then
+				COMPREPLY=($(compgen -W "SYN SYN\|ACK ACK FIN\|ACK PSH\|ACK RST RST\|ACK none" -- "$cur"))
+			elif [[ $prev == id ]]; then
+				COMPREPLY=($(compgen -W "$(_etpctl_ids)" -- "$cur"))
+			else
+				_etpctl_kw flags state id count
+			fi
 		fi
 		;;
 	show)

@@ -60,6 +60,14 @@ int cmd_monitor(struct etp_nl *nl, int argc, char **argv);
 int cmd_send(struct etp_nl *nl, int argc, char **argv);
 int cmd_recv(struct etp_nl *nl, int argc, char **argv);
 int cmd_cat(struct etp_nl *nl, int argc, char **argv);
+int cmd_trace(struct etp_nl *nl, int argc, char **argv);
+int cmd_fault(struct etp_nl *nl, int argc, char **argv);
+
+/* Enter the network namespace NAME (-n): 0, or the exit code. */
+int netns_enter(const char *name);
+/* ETP_FLAG_* as "SYN|ACK" ("none" for 0), and back: 0 or -EINVAL. */
+const char *flags_text(uint8_t flags);
+int parse_flags(const char *s, uint8_t *out);
 
 /* CONNECT and wait until ESTABLISHED: 0, or the exit code (reason said). */
 int conn_open_wait(struct etp_nl *nl, const char *op, struct in_addr addr,

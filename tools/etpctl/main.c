@@ -82,6 +82,23 @@ static const struct cmd cmds[] = {
 	  "Like nc: connect to ADDR port PORT, copy stdin to the connection\n"
 	  "and the connection to stdout; at the end of stdin close our half\n"
 	  "(FIN) and go on until the peer's FIN. Needs CAP_NET_ADMIN." },
+	{ "trace", cmd_trace,
+	  "trace [id ID] [port P] [addr ADDR] [peer NETNS] [count N] [duration SECONDS] [--svg FILE] [--pcap FILE]",
+	  "Draw the namespace's segments as a ladder diagram, live: one end on\n"
+	  "the left, the other on the right, arrows slanting with time and\n"
+	  "labelled with flags and relative numbers, state changes and timers\n"
+	  "written on the side they happen. id, port, addr: only those\n"
+	  "segments. peer NETNS: watch the other end's namespace too (root).\n"
+	  "count N, duration SECONDS: stop after that. --svg FILE: the same\n"
+	  "picture as SVG at the end; --pcap FILE: the segments' headers as a\n"
+	  "capture; -j: one JSON object per event." },
+	{ "fault", cmd_fault,
+	  "fault add drop|delay MS|dup|hold in|out [flags F] [state S] [id ID] [count N] | fault list | fault del FID | fault flush | fault release [FID]",
+	  "Deterministic faults: the next N (count, default 1) segments going\n"
+	  "in or out that match every filter given (flags exactly, e.g. ACK or\n"
+	  "SYN|ACK; the connection's state; its id) are dropped, delayed by MS,\n"
+	  "duplicated, or held until 'fault release'. Faults are per namespace,\n"
+	  "counted in stats (faults_*) and shown by trace. Needs CAP_NET_ADMIN." },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "This text, or one command's." },
 };
@@ -176,7 +193,7 @@ static int cmd_help(struct etp_nl *nl, int argc, char **argv)
 }
 
 /* -n NETNS: a name in /run/netns (as ip netns add made it) or a path. */
-static int netns_enter(const char *name)
+int netns_enter(const char *name)
 {
 	char path[4096];
 	int fd;

@@ -155,6 +155,15 @@ void print_u64(const char *key, uint64_t val)
 	printf("%" PRIu64, val);
 }
 
+void print_num(const char *key, const char *num)
+{
+	if (json)
+		json_key(key);
+	else
+		text_key(key);
+	fputs(num, stdout);
+}
+
 void print_null(const char *key, const char *text)
 {
 	if (json) {

@@ -22,6 +22,8 @@ void print_arr_end(void);
 
 void print_str(const char *key, const char *val);
 void print_u64(const char *key, uint64_t val);
+/* A number already written out ("1.250000"): JSON prints it unquoted. */
+void print_num(const char *key, const char *num);
 
 /*
  * The same with a text layout of the caller's (iproute2's PRINT_ANY): JSON

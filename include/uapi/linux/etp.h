@@ -13,6 +13,14 @@
 #define ETP_GENL_VERSION	1
 #define ETP_MCGRP_STATE		"state"
 #define ETP_MCGRP_DATA		"data"
+#define ETP_MCGRP_SEGMENTS	"segments"
+
+/* The flags octet of the etp header (docs/protocol.md 2.1). */
+#define ETP_FLAG_FIN		0x01
+#define ETP_FLAG_SYN		0x02
+#define ETP_FLAG_RST		0x04
+#define ETP_FLAG_PSH		0x08
+#define ETP_FLAG_ACK		0x10
 
 /* RFC 3692 reserves 253 and 254 for experiments; etp accepts only those. */
 #define ETP_PROTO_DEFAULT	253
@@ -34,6 +42,13 @@ enum etp_cmd {
 	ETP_CMD_SEND,		/* queue data for a connection */
 	ETP_CMD_RECV,		/* take received data */
 	ETP_CMD_DATA_EVENT,	/* multicast on ETP_MCGRP_DATA: readable, writable */
+	ETP_CMD_SEGMENT_EVENT,	/* multicast on ETP_MCGRP_SEGMENTS: one segment */
+	ETP_CMD_TIMER_EVENT,	/* multicast on ETP_MCGRP_SEGMENTS: a timer fired */
+	ETP_CMD_FAULT_ADD,	/* a deterministic fault for matching segments */
+	ETP_CMD_FAULT_DEL,
+	ETP_CMD_FAULT_GET,	/* dumpit: the namespace's faults */
+	ETP_CMD_FAULT_FLUSH,	/* every fault of the namespace */
+	ETP_CMD_FAULT_RELEASE,	/* send held segments on their way */
 
 	__ETP_CMD_MAX,
 	ETP_CMD_MAX = __ETP_CMD_MAX - 1
@@ -71,6 +86,8 @@ enum etp_attr {
 	ETP_A_READABLE,		/* u32: octets ready to RECV */
 	ETP_A_WRITABLE,		/* u32: octets SEND may queue */
 	ETP_A_INFO,		/* nest of enum etp_info_attr */
+	ETP_A_SEGMENT,		/* nest of enum etp_segment_attr */
+	ETP_A_FAULT,		/* nest of enum etp_fault_attr */
 
 	__ETP_A_MAX,
 	ETP_A_MAX = __ETP_A_MAX - 1
@@ -203,6 +220,70 @@ enum etp_seq_attr {
 
 	__ETP_A_SEQ_MAX,
 	ETP_A_SEQ_MAX = __ETP_A_SEQ_MAX - 1
+};
+
+/*
+ * One segment in a SEGMENT_EVENT (the top level has CONN_ID, 0 when no
+ * connection took it, TIMESTAMP_NS, the four address attributes as seen
+ * from this side, OLD_STATE and STATE: the connection's state before and
+ * after the segment, or the send).
+ */
+enum etp_segment_attr {
+	ETP_A_SEGMENT_UNSPEC,
+	ETP_A_SEGMENT_DIR,	/* u8: enum etp_dir */
+	ETP_A_SEGMENT_FLAGS,	/* u8: ETP_FLAG_* as on the wire */
+	ETP_A_SEGMENT_SEQ,	/* u32 */
+	ETP_A_SEGMENT_ACK,	/* u32 */
+	ETP_A_SEGMENT_REL_SEQ,	/* u32: seq minus the sender's ISN, if known */
+	ETP_A_SEGMENT_REL_ACK,	/* u32: ack minus the receiver's ISN, if known */
+	ETP_A_SEGMENT_LEN,	/* u32: payload octets */
+	ETP_A_SEGMENT_WIN,	/* u32: the window field as sent */
+	ETP_A_SEGMENT_DROP,	/* string: why it was dropped, if it was */
+	ETP_A_SEGMENT_FAULT,	/* string: the fault applied ("drop", ...) */
+	ETP_A_SEGMENT_FAULT_ID,	/* u32: the fault that applied */
+	ETP_A_SEGMENT_MSS,	/* u16: the MSS option, if present */
+	ETP_A_SEGMENT_WSCALE,	/* u8: the window scale option, if present */
+
+	__ETP_A_SEGMENT_MAX,
+	ETP_A_SEGMENT_MAX = __ETP_A_SEGMENT_MAX - 1
+};
+
+enum etp_dir {
+	ETP_DIR_UNSPEC,
+	ETP_DIR_IN,		/* received */
+	ETP_DIR_OUT,		/* sent */
+};
+
+enum etp_fault_action {
+	ETP_FAULT_UNSPEC,
+	ETP_FAULT_DROP,		/* the segment is lost */
+	ETP_FAULT_DELAY,	/* it goes on after DELAY_MS */
+	ETP_FAULT_DUP,		/* it goes on twice */
+	ETP_FAULT_HOLD,		/* it waits for FAULT_RELEASE */
+
+	__ETP_FAULT_MAX,
+	ETP_FAULT_MAX = __ETP_FAULT_MAX - 1
+};
+
+/*
+ * A fault: ACTION applies to the next COUNT segments going DIR that match
+ * every filter given (FLAGS exactly, the connection's STATE, CONN_ID).
+ */
+enum etp_fault_attr {
+	ETP_A_FAULT_UNSPEC,
+	ETP_A_FAULT_ID,		/* u32: the kernel's */
+	ETP_A_FAULT_ACTION,	/* u8: enum etp_fault_action */
+	ETP_A_FAULT_DIR,	/* u8: enum etp_dir */
+	ETP_A_FAULT_FLAGS,	/* u8: ETP_FLAG_* exactly */
+	ETP_A_FAULT_STATE,	/* u8: enum etp_conn_state */
+	ETP_A_FAULT_CONN_ID,	/* u32 */
+	ETP_A_FAULT_COUNT,	/* u32: segments it applies to (default 1) */
+	ETP_A_FAULT_DELAY_MS,	/* u32: DELAY only */
+	ETP_A_FAULT_LEFT,	/* u32: of COUNT, not yet used */
+	ETP_A_FAULT_HELD,	/* u32: segments it holds now */
+
+	__ETP_A_FAULT_MAX,
+	ETP_A_FAULT_MAX = __ETP_A_FAULT_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_ETP_H */
