@@ -385,8 +385,9 @@ static void print_ladder(const struct path *p, u32 prop)
 				    end == W_B ? ev + 2 : "");
 		}
 		w_step(&w, &cfg, e, &obs, &res);
-		if (res.violated & prop)
-			printf("%5s  !! %s\n", "", res.why);
+		for (int q = 0; q < P_MAX; q++)
+			if (res.violated & prop & (1u << q))
+				printf("%5s  !! %s\n", "", res.why[q]);
 	}
 	w_free(&w);
 }
@@ -424,7 +425,7 @@ static void record_step(u32 parent, const struct w_event *ev,
 	path_push(&p, ev);
 	for (prop = 0; prop < P_MAX; prop++)
 		if (res->violated & (1u << prop))
-			record(prop, &p, res->why);
+			record(prop, &p, res->why[prop]);
 	free(p.ev);
 }
 
@@ -546,7 +547,7 @@ static void check_completes(const struct world *start, u32 id)
 		if (res.violated) {
 			for (int prop = 0; prop < P_MAX; prop++)
 				if (res.violated & (1u << prop))
-					record(prop, &p, res.why);
+					record(prop, &p, res.why[prop]);
 			ok = true;	/* reported as what it is */
 			break;
 		}
@@ -955,8 +956,11 @@ static void explore(void)
 				transitions++;
 				if (res.violated) {
 					record_step(cur.ids[i], &evs[k], &res);
-					w_free(&w2);
-					continue;
+					/* --all: what follows may break more */
+					if (!continue_all) {
+						w_free(&w2);
+						continue;
+					}
 				}
 				len = w_save(&w2, &cfg, blob);
 				key = hash_blob(blob, len);

@@ -51,9 +51,9 @@ static void fail(struct w_result *res, enum w_prop p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!res->violated) {
+	if (!(res->violated & (1u << p))) {
 		va_start(ap, fmt);
-		vsnprintf(res->why, sizeof(res->why), fmt, ap);
+		vsnprintf(res->why[p], sizeof(res->why[p]), fmt, ap);
 		va_end(ap);
 	}
 	res->violated |= 1u << p;

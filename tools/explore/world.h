@@ -158,7 +158,7 @@ struct w_observer {
 /* The result of a step. */
 struct w_result {
 	u32 violated;		/* 1 << enum w_prop */
-	char why[256];		/* the first violation, in words */
+	char why[P_MAX][160];	/* each violation, in words */
 };
 
 u8 w_pattern(u32 seq);
