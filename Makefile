@@ -176,6 +176,19 @@ check-debug: all module-debug
 check-rt: all module-rt
 	$(TOP)/tools/check --kernel rt
 
+# The state space explorer of module/core (docs/verification.md): check runs
+# explore-quick, the deep run is its own target.
+EXPLORE := $(BUILD)/explore/etp_explore
+explore-build: deps
+	$(MAKE) -s -C tools/explore
+
+explore-quick: explore-build
+	$(EXPLORE) --depth 10
+	tools/explore/selftest
+
+explore: explore-build
+	$(EXPLORE) --depth 12
+
 # The stream selftest at 64 MiB a transfer (24 lossy ones among them):
 # about an hour on the stock kernel under TCG; not part of CI.
 check-long: all
@@ -208,9 +221,10 @@ lint: deps
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/kmod-test $(BUILD)/bin $(BUILD)/core \
-		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms
+		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms $(BUILD)/explore
 
 .PHONY: all deps module module-test module-debug module-rt tools man unit \
-	check check-debug check-rt check-long demo vm bench lint clean install \
+	check check-debug check-rt check-long explore explore-quick \
+	explore-build demo vm bench lint clean install \
 	install-module install-tools uninstall dkms-install dkms-uninstall \
 	dkms-check

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/compiler.h>
 #include <linux/build_bug.h>
+#include <linux/kernel.h>
 #else
 #include <assert.h>
 #include <stdbool.h>
@@ -31,6 +32,10 @@ typedef long long s64;
 
 static_assert(sizeof(u16) == 2 && sizeof(u32) == 4 && sizeof(u64) == 8,
 	      "etp core needs exact-width integer types");
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 #ifndef likely
 #define likely(x)	__builtin_expect(!!(x), 1)
