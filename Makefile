@@ -187,7 +187,8 @@ explore-quick: explore-build
 	tools/explore/selftest
 
 explore: explore-build
-	$(EXPLORE) --depth 12
+	$(EXPLORE) --depth 11
+	$(EXPLORE) --depth 10 --forge 1 --conns 1
 
 # The stream selftest at 64 MiB a transfer (24 lossy ones among them):
 # about an hour on the stock kernel under TCG; not part of CI.

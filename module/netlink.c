@@ -1144,8 +1144,19 @@ static int etp_fault_spec_of(struct genl_info *info, struct nlattr **tb,
 	}
 	if (tb[ETP_A_FAULT_STATE])
 		sp->state = nla_get_u8(tb[ETP_A_FAULT_STATE]);
-	if (tb[ETP_A_FAULT_CONN_ID])
+	if (tb[ETP_A_FAULT_CONN_ID]) {
+		struct etp_entry *e;
+
 		sp->conn_id = nla_get_u32(tb[ETP_A_FAULT_CONN_ID]);
+		/* A fault for a connection that is not there would never apply. */
+		e = etp_entry_get(etp_info_net(info), sp->conn_id);
+		if (!e) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[ETP_A_FAULT_CONN_ID],
+					    "ETP_A_FAULT_CONN_ID: no such connection");
+			return -ENOENT;
+		}
+		etp_entry_put(e);
+	}
 	sp->count = tb[ETP_A_FAULT_COUNT] ?
 		    nla_get_u32(tb[ETP_A_FAULT_COUNT]) : 1;
 	if (tb[ETP_A_FAULT_DELAY_MS])

@@ -75,9 +75,15 @@ nsx "$A" etpctl -j trace peer "$B" port 41004 duration 5 \
 	>"$ETP_TMP/delay.json" 2>"$ETP_TMP/delay.err" &
 tr=$!
 wait_until 5 grep -q listening "$ETP_TMP/delay.err"
+t0=$(now_ms)
 nsx "$A" etpctl close "$CA"
-sleep 0.7
-check_eq "$d: B has not seen the FIN yet" "$(conn_state "$B" "$CB")" ESTABLISHED
+sleep 0.3
+st=$(conn_state "$B" "$CB") dt=$(($(now_ms) - t0))
+if ((dt < 1400)); then
+	check_eq "$d: B has not seen the FIN yet (+$dt ms)" "$st" ESTABLISHED
+else
+	log "note: $d: VM too slow to look before the delay ended (+$dt ms)"
+fi
 check "$d: B in CLOSE_WAIT later" wait_state "$B" "$CB" CLOSE_WAIT 5
 check_eq "$d: counted" "$(etp_stat "$B" faults_delayed)" 1
 wait $tr
@@ -147,6 +153,9 @@ refuse "unknown flag bits" \
 refuse "an attribute it does not know" \
 	"EINVAL: Unknown attribute type [attr 32/99]" \
 	$F_ACTION:u8:$ACT_DROP $F_DIR:u8:$DIR_IN 99:u32:1
+refuse "a connection that does not exist" \
+	"ENOENT: ETP_A_FAULT_CONN_ID: no such connection [attr 32/6]" \
+	$F_ACTION:u8:$ACT_DROP $F_DIR:u8:$DIR_IN 6:u32:999
 out=$(nsx "$B" etp_nlraw $CMD_FAULT_DEL $A_FAULT:nest 1:u32:999 end)
 check_eq "refused: deleting fault 999" "$out" \
 	"ENOENT: ETP_A_FAULT_ID: no such fault [attr 32/1]"

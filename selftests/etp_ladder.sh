@@ -43,8 +43,8 @@ exchange() {
 	sleep 1
 }
 
-# trace FILE ARGS...: `etpctl $OPTS trace peer B ARGS` on A, into FILE,
-# while the exchange runs; ends it with SIGINT.
+# trace FILE ARGS...: `etpctl $OPTS trace ARGS` on A, into FILE, while the
+# exchange runs; ends it with SIGINT.
 trace() {
 	local file=$1 pid
 
@@ -52,7 +52,7 @@ trace() {
 	# Not through nsx: $! must be etpctl itself (ip netns exec execs it),
 	# not a subshell, which would ignore SIGINT as a background job.
 	# shellcheck disable=SC2086  # OPTS: zero or more words
-	ip netns exec "$A" etpctl ${OPTS:-} trace peer "$B" "$@" \
+	ip netns exec "$A" etpctl ${OPTS:-} trace "$@" \
 		>"$file" 2>"$file.err" &
 	pid=$!
 	wait_until 5 grep -q listening "$file.err" ||
@@ -66,7 +66,7 @@ trace() {
 SPORT=42000
 
 # --- JSON: every event of both sides ----------------------------------------------
-OPTS=-j trace "$ETP_TMP/t.json" port 42000
+OPTS=-j trace "$ETP_TMP/t.json" peer "$B" port 42000
 per_side() {
 	jq -r --arg s "$1" 'select(.side == $s) |
 		if .timer then "timer \(.timer) \(.state)"
@@ -89,7 +89,7 @@ check_eq "JSON: ids, addresses and ports" \
 	"local $A_IP:42000 $B_IP:7000,peer $B_IP:7000 $A_IP:42000"
 
 # --- the text ladder, whole, times aside ------------------------------------------
-trace "$ETP_TMP/t.txt" port 42001
+trace "$ETP_TMP/t.txt" peer "$B" port 42001
 got=$(cut -c9- "$ETP_TMP/t.txt" | sed 's/ *$//')
 want=$(cat <<'EOF'
         198.18.0.1:42001                                             198.18.0.2:7000
@@ -129,7 +129,7 @@ check "text ladder: every event row has its time" \
 	[ "$(grep -cE '^ +[0-9]+\.[0-9]{3} ' "$ETP_TMP/t.txt")" -eq 15 ]
 
 # --- SVG and pcap of one run -------------------------------------------------------
-trace "$ETP_TMP/t.out" port 42002 --svg "$ETP_TMP/t.svg" --pcap "$ETP_TMP/t.pcap"
+trace "$ETP_TMP/t.out" peer "$B" port 42002 --svg "$ETP_TMP/t.svg" --pcap "$ETP_TMP/t.pcap"
 svg=$(python3 - "$ETP_TMP/t.svg" <<'EOF'
 import re
 import sys
@@ -151,5 +151,19 @@ check_eq "pcap: tshark reads A's side of it" "$pcap" \
 "A SYN 0 0,B SYN|ACK 0 1,A ACK 1 1,A FIN|ACK 1 1,B ACK 1 2,B FIN|ACK 1 2,A ACK 2 2"
 check_eq "pcap: tshark said nothing on stderr (but that root runs it)" \
 	"$(grep -v 'Running as user "root"' "$ETP_TMP/tshark.err")" ""
+
+# --- one side only: the other column is the peer -------------------------------------
+trace "$ETP_TMP/one.txt" port 42003
+check_eq "one side: the right column is the peer" \
+	"$(sed -n 1p "$ETP_TMP/one.txt" | awk '{ print $1, $2, $3 }')" \
+	"198.18.0.1:42003 peer 198.18.0.2"
+check "one side: A's SYN, and the SYN|ACK from the peer" \
+	grep -qE 'SYN_SENT  \|--SYN 0-+\.' "$ETP_TMP/one.txt"
+check "one side: the SYN|ACK arrives from the peer's side" \
+	grep -qE 'SYN\|ACK 0 ack 1---\|' "$ETP_TMP/one.txt"
+check_eq "one side: A's states as they change" \
+	"$(grep -oE '^ +[0-9.]+ +[A-Z_0-9]+  \|' "$ETP_TMP/one.txt" |
+		awk '{ print $2 }' | paste -sd,)" \
+	"SYN_SENT,ESTABLISHED,FIN_WAIT_1,FIN_WAIT_2,TIME_WAIT,CLOSED"
 
 exit $ret
