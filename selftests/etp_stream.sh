@@ -11,6 +11,7 @@
 #
 # ETP_STREAM_KIB sets the size of each transfer (default 1024; check-rt and
 # check-debug use 256); `make check-long` runs this file with 64 MiB.
+# ETP_STREAM_CONDS names the netem conditions to run (default all eight).
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -176,7 +177,9 @@ declare -A NETEM=(
 	[dup10]="duplicate 10%"
 	[all]="delay 50ms loss 10% duplicate 10% reorder 25% 50%"
 )
-for cond in clean loss1 loss10 loss30 delay50 reorder25 dup10 all; do
+# ETP_STREAM_CONDS: a subset of the conditions (a long run picks its own).
+for cond in ${ETP_STREAM_CONDS:-clean loss1 loss10 loss30 delay50 reorder25 dup10 all}; do
+	[[ -n ${NETEM[$cond]+set} ]] || { check_fail "no condition $cond"; continue; }
 	netem ${NETEM[$cond]} || check_fail "$cond: tc netem ${NETEM[$cond]}"
 	for dir in ab ba both; do
 		transfer "$KIB KiB $dir, $cond" $dir
