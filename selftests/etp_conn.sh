@@ -204,26 +204,33 @@ test_close 1 2
 # --- simultaneous close: the FINs cross ----------------------------------------
 
 test_simultaneous_close() {
-	local d="simultaneous close" ab bb ns pa
+	local d="simultaneous close" ab bb ns
 
 	if ! establish "$A" "$B"; then
 		check_fail "$d: not established"
 		return
 	fi
-	# 500 ms each way: both closes are issued long before either FIN lands.
-	for ns in "$A" "$B"; do
-		ip netns exec "$ns" tc qdisc add dev veth0 root netem delay 500ms
-	done
+	# The FINs cross whatever the VM's speed: each side holds what it
+	# receives (etpctl fault) until both have closed. A lets B's FIN in
+	# first (FIN_WAIT_1 -> CLOSING) and ACKs it; B holds that ACK too, so
+	# that A's FIN still finds B in FIN_WAIT_1, then the ACK in CLOSING.
+	nsx "$A" etpctl fault add hold in flags 'FIN|ACK' >/dev/null
+	nsx "$B" etpctl fault add hold in count 2 >/dev/null
 	ab=$(etp_stats_snapshot "$A")
 	bb=$(etp_stats_snapshot "$B")
-	nsx "$A" etpctl close "$CID" &
-	pa=$!
-	nsx "$B" etpctl close "$SID" &
-	wait $pa $!
+	nsx "$A" etpctl close "$CID"
+	nsx "$B" etpctl close "$SID"
+	check "$d: A holds B's FIN" wait_until 10 held "$A" 1
+	check "$d: B holds A's FIN" wait_until 10 held "$B" 1
+	nsx "$A" etpctl fault release >/dev/null
+	check "$d: B holds A's ACK too" wait_until 10 held "$B" 2
+	nsx "$B" etpctl fault release >/dev/null
 	check "$d: A gone" wait_gone "$A" "$CID" 30
 	check "$d: B gone" wait_gone "$B" "$SID" 30
-	check_delta "$d: A counters" "$A" "$ab" $'in_segs 2\nout_segs 2'
-	check_delta "$d: B counters" "$B" "$bb" $'in_segs 2\nout_segs 2'
+	check_delta "$d: A counters" "$A" "$ab" \
+		$'in_segs 2\nout_segs 2\nfaults_held 1\nfaults_released 1'
+	check_delta "$d: B counters" "$B" "$bb" \
+		$'in_segs 2\nout_segs 2\nfaults_held 2\nfaults_released 2'
 	sync_all
 	check_trans "$d: A" "$MA" "$CID" "$CLIENT_OPEN ESTABLISHED->FIN_WAIT_1 FIN_WAIT_1->CLOSING CLOSING->TIME_WAIT TIME_WAIT->CLOSED"
 	check_trans "$d: B" "$MB" "$SID" "$SERVER_OPEN ESTABLISHED->FIN_WAIT_1 FIN_WAIT_1->CLOSING CLOSING->TIME_WAIT TIME_WAIT->CLOSED"
@@ -232,9 +239,12 @@ test_simultaneous_close() {
 	check_eq "$d: B causes" "$(mon_causes "$MB" "$SID" | cut -d' ' -f3-)" \
 		"close fin ack time_wait_done"
 	for ns in "$A" "$B"; do
-		ip netns exec "$ns" tc qdisc del dev veth0 root
+		nsx "$ns" etpctl fault flush
 	done
 }
+
+# held NS N: NS's fault holds N segments.
+held() { [[ $(nsx "$1" etpctl -j fault list | jq '.[0].held') == "$2" ]]; }
 
 test_simultaneous_close
 
