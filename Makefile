@@ -193,7 +193,7 @@ explore: explore-build
 # The stream selftest at 64 MiB a transfer (24 lossy ones among them):
 # about an hour on the stock kernel under TCG; not part of CI.
 check-long: all
-	$(VMRUN) --timeout 10800 -- env ETP_STREAM_KIB=65536 ETP_TEST_TIMEOUT=10000 \
+	ETP_VM_MEM=2048 $(VMRUN) --timeout 10800 -- env ETP_STREAM_KIB=65536 ETP_TEST_TIMEOUT=10000 \
 		selftests/run_tests.sh etp_stream.sh
 
 demo: all
