@@ -699,8 +699,24 @@ check "the tun peer is up again" start_peer
 start_load 30 chaos
 sleep 3
 t0=$(now_ms)
+# rmmod_once: one try; if it is still in etp's exit after 60 s, its kernel
+# stack is shown (the hung task detector will name the locks).
+rmmod_once() {
+	local pid i
+
+	rmmod etp 2>"$ETP_TMP/rmmod.err" &
+	pid=$!
+	for ((i = 0; i < 600; i++)); do
+		kill -0 $pid 2>/dev/null || break
+		((i == 600 - 1)) && log "rmmod still running after 60 s:" &&
+			cat /proc/$pid/stack
+		sleep 0.1
+	done
+	wait $pid
+}
+
 tries=0
-until rmmod etp 2>"$ETP_TMP/rmmod.err"; do
+until rmmod_once; do
 	tries=$((tries + 1))
 	(($(now_ms) - t0 > 60000)) && break
 	sleep 0.1
