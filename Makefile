@@ -196,6 +196,16 @@ check-long: all
 	ETP_VM_MEM=2048 $(VMRUN) --timeout 10800 -- env ETP_STREAM_KIB=65536 ETP_TEST_TIMEOUT=10000 \
 		selftests/run_tests.sh etp_stream.sh
 
+# The concurrency torture and the netlink fuzzer for minutes on the debug
+# kernel (KASAN, lockdep, kmemleak), not seconds as in CI (docs/torture.md).
+TORTURE_SECS ?= 300
+torture: all module-debug
+	$(VMRUN) --kernel debug --timeout $$(($(TORTURE_SECS) * 4 + 1800)) -- \
+		env ETP_TORTURE_SECS=$(TORTURE_SECS) \
+		ETP_NLFUZZ_SECS=$$(($(TORTURE_SECS) / 2)) \
+		ETP_TEST_TIMEOUT=$$(($(TORTURE_SECS) * 4 + 1500)) \
+		selftests/run_tests.sh etp_nlfuzz.sh etp_torture.sh
+
 demo: all
 	$(VMRUN) --timeout 300 -- tools/demo.sh
 
@@ -226,7 +236,7 @@ clean:
 		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms $(BUILD)/explore
 
 .PHONY: all deps module module-test module-debug module-rt tools man unit \
-	check check-debug check-rt check-long explore explore-quick \
+	check check-debug check-rt check-long torture explore explore-quick \
 	explore-build demo vm bench lint clean install \
 	install-module install-tools uninstall dkms-install dkms-uninstall \
 	dkms-check

@@ -73,6 +73,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "wire.h"
 
 #define MAX_PKT		2048
@@ -133,43 +134,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-/*
- * RFC 1071 over the pseudo-header (src, dst, zero, protocol 253, etp
- * length) and the segment; the checksum field must hold zero, or the
- * transmitted checksum when verifying (then the result is 0).
- */
-static uint16_t etp_csum(struct in_addr src, struct in_addr dst,
-			 const uint8_t *seg, size_t len)
-{
-	uint8_t pseudo[12];
-
-	memcpy(pseudo, &src, 4);
-	memcpy(pseudo + 4, &dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = ETP_PROTO_DEFAULT;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	return fold(sum16(seg, len, sum16(pseudo, sizeof(pseudo), 0)));
 }
 
 static const char *flags_str(uint8_t flags)

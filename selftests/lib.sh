@@ -60,6 +60,15 @@ require_cmd() {
 	done
 }
 
+# require_tun: /dev/net/tun (the tun module loaded if need be), else skip.
+require_tun() {
+	[[ -c /dev/net/tun ]] || modprobe tun 2>/dev/null
+	if ! [[ -c /dev/net/tun ]]; then
+		echo "SKIP: no /dev/net/tun"
+		exit $ksft_skip
+	fi
+}
+
 etp_loaded() {
 	[[ -d /sys/module/etp ]]
 }
