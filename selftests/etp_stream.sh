@@ -236,7 +236,7 @@ stopped_reader() {
 	# The Internet's RTO floor, so the probes' backoff is plain to see.
 	nsx "$A" etpctl param set sndbuf 16384 rto_min_ms 200
 	nsx "$B" etpctl param set rcvbuf 16384
-	f=$(file a.1 1)
+	f=$(file a.1024 1024)	# 1 MiB: far more than the 16 KiB + 16 KiB of room
 	conn || { check_fail "$d: connection"; return; }
 	p0=$(etp_stat "$A" persist_probes)
 	ip netns exec "$A" etpctl send "$CA" "$f" --close 2>"$ETP_TMP/send.err" &
