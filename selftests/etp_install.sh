@@ -159,8 +159,13 @@ else
 	check "modprobe etp proto=254 works (DKMS)" \
 		bash -c "modprobe etp proto=254 && grep -qx 254 /sys/module/etp/parameters/proto"
 	rmmod etp
-	# (No dkms remove: another depmod of every module over 9p costs
-	# minutes under TCG, and the VM is thrown away.)
+	# No dkms remove: another depmod of every module over 9p costs
+	# minutes under TCG, and the VM is thrown away. But the file goes,
+	# so that nothing after this test autoloads it (a netlink request
+	# for the family runs modprobe etp).
+	rm -f /lib/modules/"$krel"/updates/dkms/etp.ko*
+	check "modprobe no longer loads the DKMS etp.ko" \
+		bash -c "! modprobe etp 2>/dev/null"
 fi
 
 log "[${SECONDS}s] done"
