@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the selftests' C helpers share: the Internet checksum over etp's
- * pseudo-header (docs/protocol.md), and a small fast random generator.
+ * pseudo-header (tools/lib/csum.h), and a small fast random generator.
  * Static functions in a header: each helper is one file and a few shared
  * sources, built by one compiler call (selftests/Makefile).
  */
@@ -15,42 +15,7 @@
 #include <string.h>
 #include <linux/etp.h>
 
-static inline uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static inline uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-/*
- * RFC 1071 over the pseudo-header (src, dst, zero, protocol 253, etp
- * length) and the segment; the checksum field must hold zero, or the
- * transmitted checksum when verifying (then the result is 0).
- */
-static inline uint16_t etp_csum(struct in_addr src, struct in_addr dst,
-				const uint8_t *seg, size_t len)
-{
-	uint8_t pseudo[12];
-
-	memcpy(pseudo, &src, 4);
-	memcpy(pseudo + 4, &dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = ETP_PROTO_DEFAULT;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	return fold(sum16(seg, len, sum16(pseudo, sizeof(pseudo), 0)));
-}
+#include "csum.h"	/* tools/lib: sum16(), fold(), etp_csum() */
 
 /* xorshift64: seed rng (not 0) before the first call. */
 static uint64_t rng __attribute__((unused));

@@ -27,6 +27,7 @@
 
 #include "etpctl.h"
 #include "print.h"
+#include "csum.h"
 #include "trace.h"
 
 #define QUIET_MS	300	/* a burst ends when nothing comes for this */
@@ -307,20 +308,6 @@ static void put_be32(uint8_t *p, uint32_t v)
 	put_be16(p + 2, v);
 }
 
-/* RFC 1071 over the IPv4 pseudo-header of pkt and its etp header. */
-static uint16_t pcap_csum(const uint8_t *pkt, uint32_t hlen)
-{
-	uint32_t sum = pkt[9] + hlen, i;
-
-	for (i = 12; i < 20; i += 2)
-		sum += pkt[i] << 8 | pkt[i + 1];
-	for (i = 0; i < hlen; i += 2)
-		sum += pkt[20 + i] << 8 | pkt[20 + i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 static void pcap_segment(FILE *f, const struct tev *e, uint8_t proto)
 {
 	uint8_t pkt[20 + 28] = { 0 }, *h = pkt + 20;
@@ -358,7 +345,7 @@ static void pcap_segment(FILE *f, const struct tev *e, uint8_t proto)
 	memcpy(pkt + 12, &src, 4);
 	memcpy(pkt + 16, &dst, 4);
 	if (!e->len)
-		put_be16(h + 16, pcap_csum(pkt, hlen));
+		put_be16(h + 16, etp_csum(src, dst, h, hlen));
 	rec[0] = e->ts / 1000000000;
 	rec[1] = e->ts % 1000000000;
 	rec[2] = 20 + hlen;
