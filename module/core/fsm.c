@@ -1154,7 +1154,12 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 
 	act->ack = true;
 	if (tcb->state == ETP_STATE_TIME_WAIT) {
-		act->cause = ETP_CAUSE_FIN;
+		/*
+		 * A FIN again. If this segment's ACK of our FIN just took
+		 * CLOSING here, that ACK is the transition's cause.
+		 */
+		if (act->old_state == ETP_STATE_TIME_WAIT)
+			act->cause = ETP_CAUSE_FIN;
 		etp_arm(act, ETP_T_TIME_WAIT, twice_msl(ev->p));
 		return;
 	}

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "twoend.h"
+#include "transitions.h"
 
 #define PEER_WND	2000
 #define PEER_MSS	1200
@@ -576,6 +577,13 @@ static int check_one(struct __test_metadata *_metadata, enum fx f,
 	CHECK((act.new_state == act.old_state) ==
 	      (act.cause == ETP_CAUSE_NONE || f == FX_TIME_WAIT),
 	      "cause %s", etp_cause_name(act.cause));
+	/* A change of state, cause included, is a row of protocol.md 4.2. */
+	if (act.new_state != act.old_state || act.destroy)
+		CHECK(etp_transition_find(&act, ETP_TRIG_SEGMENT, in.flags) >= 0,
+		      "%s -> %s (cause %s) is in no row of docs/protocol.md 4.2",
+		      etp_state_name(act.old_state),
+		      etp_state_name(act.new_state),
+		      etp_cause_name(act.cause));
 	CHECK(act.arm == r->arm, "arm 0x%x, want 0x%x", act.arm, r->arm);
 	CHECK(act.cancel == r->cancel, "cancel 0x%x, want 0x%x", act.cancel,
 	      r->cancel);
