@@ -1438,6 +1438,33 @@ TEST(text_trimmed_to_window_and_fin_with_data)
 	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
 }
 
+/*
+ * Octets beyond the peer's FIN (a bogus or forged segment, held out of
+ * order) are forgotten when the FIN is taken: never readable, they must
+ * not stay as a piece at RCV.NXT. Found by tools/fuzz/fsm_fuzz.
+ */
+TEST(data_beyond_fin_forgotten)
+{
+	struct etp_tcb t;
+	struct etp_actions act;
+	struct etp_seg s;
+	u8 got[32];
+	bool eof;
+
+	build(&t, FX_ESTAB);
+	s = mkseg(ETP_FLAG_ACK, IRS + 2, ISS + 1, 10);
+	segment(&t, ST, &s, &act);
+	ASSERT_EQ(1u, ST->nooo);
+	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1, 0);
+	segment(&t, ST, &s, &act);
+	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
+	ASSERT_EQ(IRS + 2, t.rcv_nxt);
+	ASSERT_EQ(0u, ST->nooo);
+	EV.st = ST;
+	ASSERT_EQ(0u, etp_fsm_read(&t, &EV, got, sizeof(got), &eof, &act));
+	ASSERT_TRUE(eof);
+}
+
 TEST(window_update)
 {
 	struct etp_tcb t;
