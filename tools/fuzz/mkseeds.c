@@ -182,7 +182,7 @@ static void stream_seeds(const char *dir)
 		{ 3, 0, 0, 0, 0x30 },		/* RCV.NXT to 48: joins one */
 		{ 2, 0, 0, 0x10, 0x00 },	/* consume everything */
 	};
-	int h;
+	int h, i;
 
 	for (h = 0; h < 2; h++) {
 		memcpy(seed, head[h], sizeof(head[h]));
@@ -190,6 +190,16 @@ static void stream_seeds(const char *dir)
 		len = sizeof(head[h]) + sizeof(ops);
 		save(dir, h ? "queue-20000" : "queue-4096-wrap");
 	}
+	/* One small piece more than ETP_OOO_MAX, each apart: refused. */
+	memcpy(seed, head[0], sizeof(head[0]));
+	len = sizeof(head[0]);
+	for (i = 0; i <= ETP_OOO_MAX; i++) {
+		const u8 op[5] = { 4 | 8 | 3, 0, 4 * i, 0, 0 };
+
+		memcpy(seed + len, op, sizeof(op));
+		len += sizeof(op);
+	}
+	save(dir, "queue-ooo-full");
 }
 
 static size_t slurp(const char *dir, const char *name, u8 *buf, size_t room)

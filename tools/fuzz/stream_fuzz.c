@@ -4,13 +4,15 @@
  * out-of-order bookkeeping, against plain references. The input picks a
  * queue size and a starting sequence number (near the wrap or not), then
  * ops: octets written anywhere within the queue's reach (appended, or
- * ahead as out-of-order data is), read back, consumed from the head;
- * pieces held out of order added and RCV.NXT moved over them. After
- * every op the queue must read back what the reference holds, hold no
- * more chunks than its ring, and the pieces must be exactly the runs of
- * the reference's bitmap (sorted, disjoint, never touching; an add that
- * would make more than ETP_OOO_MAX refused and changing nothing). An
- * emptied queue must hold no chunk at all.
+ * ahead as out-of-order data is; memory may run out on the way), read
+ * back, consumed from the head; pieces held out of order added and
+ * RCV.NXT moved over them. After every op the queue must read back what
+ * the reference holds, hold no more chunks than its ring, a short write
+ * must stop where a chunk was missing, and the pieces must be exactly
+ * the runs of the reference's bitmap (sorted, disjoint, never touching;
+ * an add that would make more than ETP_OOO_MAX refused and changing
+ * nothing). An emptied queue must hold no chunk at all, a released
+ * stream none either.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,9 +36,14 @@
 #define LEN	4097u		/* lengths: 0 to a chunk, within the queue */
 
 static long chunks_out;
+static int chunks_left = -1;	/* allocations that succeed; -1: all */
 
 void *etp_chunk_alloc(void *owner)
 {
+	if (!chunks_left)
+		return NULL;
+	if (chunks_left > 0)
+		chunks_left--;
 	chunks_out++;
 	return malloc(ETP_CHUNK_SIZE);
 }
@@ -104,13 +111,15 @@ static void check_ooo(const struct etp_stream *st, u32 nxt)
 	CHECK(!memcmp(r, st->ooo, n * sizeof(r[0])));
 }
 
-static void ooo_add(struct etp_stream *st, u32 nxt, u32 off, u32 len)
+static void ooo_add(struct etp_stream *st, u32 nxt, u32 off, u32 len,
+		    bool small)
 {
 	bool save[WIN];
 	u32 i, old_hi = hi;
 
 	off = 1 + off % (WIN - 1);
-	len = 1 + len % (WIN - off);
+	len = 1 + len % (small ? 16 : WIN - off);
+	len = len > WIN - off ? WIN - off : len;
 	memcpy(save, held, hi);
 	for (i = off; i < off + len; i++)
 		held[i] = true;
@@ -163,11 +172,21 @@ static u32 write_op(struct etp_bufq *q, u32 head, u32 end, u32 cap, u8 op,
 {
 	u8 buf[REF];
 	u32 i;
+	u32 n;
 
 	len = len > cap - off ? cap - off : len;
 	for (i = 0; i < len; i++)
 		buf[i] = (u8)(op * 31 + i * 7 + (i >> 8));
-	CHECK(etp_bufq_write_buf(q, head + off, buf, len) == len);
+	/* Memory runs out after (op >> 4) & 3 new chunks, if op & 8. */
+	chunks_left = op & 8 ? op >> 4 & 3 : -1;
+	n = etp_bufq_write_buf(q, head + off, buf, len);
+	chunks_left = -1;
+	/* Short only where a chunk could not be had: the octets before. */
+	CHECK(n == len || (n < len && (op & 8) &&
+			   !q->chunks[((head + off + n - q->origin) &
+				       (etp_bufq_size(q) - 1)) >>
+				      ETP_CHUNK_SHIFT]));
+	len = n;
 	for (i = 0; i < len; i++) {
 		ref[(head + off + i) % REF] = buf[i];
 		valid[(head + off + i) % REF] = true;
@@ -213,7 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const u32 caps[4] = { 256, 4096, 5000, 20000 };
 	struct in in = { data, size };
-	u32 cap = caps[take(&in, 1) & 3];
+	u8 first = take(&in, 1);
+	u32 cap = caps[first & 3];
 	u32 head = take(&in, 4), nxt = head, end = head;
 	struct etp_stream *st;
 	struct etp_bufq *q;
@@ -242,7 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		default:	/* out of order: a piece, or RCV.NXT moves */
 			if (op & 4)
-				ooo_add(st, nxt, off, len);
+				ooo_add(st, nxt, off, len, op & 8);
 			else
 				nxt = ooo_advance(st, nxt, len);
 			break;
@@ -250,11 +270,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_chunks(q);
 		CHECK(chunks_out <= q->nchunks);
 	}
-	/* Consumed to the end: an idle queue holds no chunk. */
-	etp_bufq_release(q, head, end);
-	etp_bufq_drop_head(q, end);
-	CHECK(chunks_out == 0);
+	/*
+	 * Consumed to the end, an idle queue holds no chunk; or the stream
+	 * goes as it is (a connection ending), and gives every chunk back.
+	 */
+	if (!(first & 0x80)) {
+		etp_bufq_release(q, head, end);
+		etp_bufq_drop_head(q, end);
+		CHECK(chunks_out == 0);
+	}
 	etp_stream_release(st);
+	CHECK(chunks_out == 0);
 	free(st);
 	return 0;
 }
