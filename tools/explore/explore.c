@@ -722,7 +722,7 @@ static void check_livelock(void)
 
 /* ---- what the endpoint graph and the table's rows saw ---------------------- */
 
-static unsigned long row_hits[64];
+static unsigned long row_hits[W_ROWS_MAX];
 static u16 edge_rows[__ETP_STATE_MAX][__ETP_STATE_MAX][4];
 
 static void on_transition(void *ctx, int end, const struct etp_actions *act,
@@ -1006,20 +1006,7 @@ static void explore(void)
 
 static void print_rows(void)
 {
-	unsigned int i, taken = 0;
-
-	for (i = 0; i < etp_transitions_count; i++)
-		taken += row_hits[i] != 0;
-	printf("rows of docs/protocol.md 4.2 taken: %u of %u\n", taken,
-	       etp_transitions_count);
-	for (i = 0; i < etp_transitions_count; i++) {
-		const struct etp_transition *t = &etp_transitions[i];
-
-		if (row_hits[i] || (t->from == ETP_STATE_BIT(t->to)))
-			continue;
-		printf("  not taken: -> %s: %s\n", etp_state_name(t->to),
-		       t->event);
-	}
+	w_print_rows(stdout, row_hits);
 }
 
 static void usage(int rc)

@@ -1043,6 +1043,26 @@ bool w_quiet(const struct world *w)
 
 /* ---- names ------------------------------------------------------------- */
 
+void w_print_rows(FILE *out, const unsigned long *hits)
+{
+	unsigned int i, taken = 0, n = etp_transitions_count;
+
+	if (n > W_ROWS_MAX)
+		n = W_ROWS_MAX;
+	for (i = 0; i < n; i++)
+		taken += hits[i] != 0;
+	fprintf(out, "rows of docs/protocol.md 4.2 taken: %u of %u\n", taken,
+		etp_transitions_count);
+	for (i = 0; i < n; i++) {
+		const struct etp_transition *t = &etp_transitions[i];
+
+		if (hits[i] || (t->from == ETP_STATE_BIT(t->to)))
+			continue;
+		fprintf(out, "  not taken: -> %s: %s\n", etp_state_name(t->to),
+			t->event);
+	}
+}
+
 void w_seg_name(const struct etp_seg *s, char *buf, size_t room)
 {
 	char flags[ETP_FLAGS_NAME_MAX];

@@ -208,6 +208,12 @@ void w_load(struct world *w, const struct w_config *cfg, const u8 *buf,
 	    u32 len);
 
 void w_event_name(const struct w_event *ev, char *buf, size_t room);
+/*
+ * The rows of docs/protocol.md 4.2 that hits (by row, W_ROWS_MAX of
+ * them) took, and the state changes among those it did not.
+ */
+#define W_ROWS_MAX	64
+void w_print_rows(FILE *out, const unsigned long *hits);
 void w_seg_name(const struct etp_seg *s, char *buf, size_t room);
 
 #endif /* _ETP_EXPLORE_WORLD_H */

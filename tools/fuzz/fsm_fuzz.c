@@ -22,6 +22,7 @@
 
 struct fz {
 	bool trace;		/* FSM_FUZZ_TRACE set: each step on stderr */
+	bool rows;		/* FSM_FUZZ_ROWS set: print_rows() at exit */
 	struct world w;
 	struct w_config cfg;
 	struct w_result res;
@@ -73,7 +74,28 @@ static void check_sent(void *ctx, const struct w_note *n)
 			  etp_fsm_smss(&w->e[n->end].c.t));
 }
 
-static const struct w_observer OBS = { .note = check_sent, .ctx = &FZ.w };
+/*
+ * FSM_FUZZ_ROWS set: at exit, which rows of the transition table the
+ * inputs run took (build/fuzz/fsm_fuzz -runs=0 CORPUS: the corpus's).
+ */
+static unsigned long row_hits[W_ROWS_MAX];
+
+static void took_row(void *ctx, int end, const struct etp_actions *act,
+		     enum etp_trigger trig, u8 seg_flags, int row,
+		     const struct etp_seg *sent)
+{
+	if (row >= 0 && row < W_ROWS_MAX)
+		row_hits[row]++;
+}
+
+static void print_rows(void)
+{
+	w_print_rows(stderr, row_hits);
+}
+
+static const struct w_observer OBS = {
+	.note = check_sent, .transition = took_row, .ctx = &FZ.w,
+};
 
 /* What must hold of a live connection between any two events. */
 static void check_conn(int end, const struct w_conn *c)
@@ -236,6 +258,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < FZ_CONFIG_LEN)
 		return 0;
 	f->trace = getenv("FSM_FUZZ_TRACE");
+	if (getenv("FSM_FUZZ_ROWS") && !f->rows) {
+		f->rows = true;
+		atexit(print_rows);
+	}
 	fz_config(&f->cfg, data);
 	w_init(&f->w, &f->cfg);
 	while (i < size && steps++ < FZ_STEPS_MAX) {
