@@ -215,11 +215,23 @@ vm: all
 # Benchmarks print figures and ratios against baselines measured in the
 # same run (docs/timer-wheel.md, docs/test-tools.md). The VM's TSC is stable
 # under TCG but the guest distrusts it; real machines time with the TSC.
+# Each part's output is kept in build/bench/run/; tools/bench/table ends the
+# run with one table of every figure beside its baseline, also kept as
+# build/bench/table.md.
+BENCH_RUN := $(BUILD)/bench/run
+bench: SHELL := /bin/bash
 bench: all
-	tools/bench/run-userspace
-	ETP_VM_APPEND="tsc=reliable" $(VMRUN) --timeout 1500 -- tools/bench/run-kernel
-	$(VMRUN) --timeout 900 -- tools/bench/run-connrate
-	$(VMRUN) --timeout 1800 -- tools/bench/run-stream
+	@rm -rf $(BENCH_RUN) && mkdir -p $(BENCH_RUN)
+	tools/bench/run-userspace | tee $(BENCH_RUN)/userspace.md; \
+		test $${PIPESTATUS[0]} -eq 0
+	ETP_VM_APPEND="tsc=reliable" $(VMRUN) --timeout 1500 -- \
+		tools/bench/run-kernel 2>&1 | tee $(BENCH_RUN)/kernel.md; \
+		test $${PIPESTATUS[0]} -eq 0
+	$(VMRUN) --timeout 900 -- tools/bench/run-connrate 2>&1 | \
+		tee $(BENCH_RUN)/connrate.md; test $${PIPESTATUS[0]} -eq 0
+	$(VMRUN) --timeout 1800 -- tools/bench/run-stream 2>&1 | \
+		tee $(BENCH_RUN)/stream.md; test $${PIPESTATUS[0]} -eq 0
+	@tools/bench/table $(BENCH_RUN) | tee $(BUILD)/bench/table.md
 
 # Style gates for module code: checkpatch --strict and sparse (on the test
 # build, which compiles every file).
