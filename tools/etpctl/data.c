@@ -135,9 +135,8 @@ static void link_drain(struct link *l)
 static int link_ended(struct link *l, const char *op)
 {
 	link_drain(l);
-	fprintf(stderr, "etpctl: %s: connection %u ended%s%s\n", op, l->id,
-		l->err ? ": " : "", l->err ? strerror(l->err) : "");
-	return EXIT_KERNEL;
+	return errmsg(EXIT_KERNEL, "%s: connection %u ended%s%s", op, l->id,
+		      l->err ? ": " : "", l->err ? strerror(l->err) : "");
 }
 
 static void progress(struct link *l, const char *what, bool last)
@@ -152,9 +151,9 @@ static void progress(struct link *l, const char *what, bool last)
 		return;
 	l->last = now;
 	t = secs(&l->start, &now);
-	fprintf(stderr, "etpctl: %s: %" PRIu64 " bytes in %.1f s, %.2f MB/s, retransmits %s\n",
-		what, l->bytes, t, t > 0 ? l->bytes / t / 1e6 : 0.0,
-		conn_retransmits(&l->req, l->id));
+	errmsg(0, "%s: %" PRIu64 " bytes in %.1f s, %.2f MB/s, retransmits %s",
+	       what, l->bytes, t, t > 0 ? l->bytes / t / 1e6 : 0.0,
+	       conn_retransmits(&l->req, l->id));
 }
 
 static int bytes_cb(const struct nlmsghdr *nlh, void *data)
@@ -276,7 +275,7 @@ static int open_file(const char *path, int flags, int std)
 		return std;
 	fd = open(path, flags | O_CLOEXEC, 0644);
 	if (fd < 0)
-		fprintf(stderr, "etpctl: %s: %s\n", path, strerror(errno));
+		errmsg(0, "%s: %s", path, strerror(errno));
 	return fd;
 }
 

@@ -17,15 +17,30 @@
 
 #include "etpctl.h"
 
+static void verrmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "etpctl: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
+int errmsg(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrmsg(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "etpctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	return EXIT_USAGE;
 }
 
@@ -193,8 +208,7 @@ int kernel_error(struct etp_nl *nl, int err, const char *what)
 	}
 	if (!msg)
 		msg = strerror(err);
-	fprintf(stderr, "etpctl: %s: %s\n", what, msg);
-	return EXIT_KERNEL;
+	return errmsg(EXIT_KERNEL, "%s: %s", what, msg);
 }
 
 /* Open nl (once): 0, or EXIT_KERNEL with the reason printed. */
@@ -205,11 +219,10 @@ int etpctl_open(struct etp_nl *nl)
 	if (nl->sock)
 		return 0;
 	err = nl_open(nl, ETP_GENL_NAME);
-	if (err == -ENOENT) {
-		fprintf(stderr, "etpctl: generic netlink family '%s' not found (is etp.ko loaded?): %s\n",
-			ETP_GENL_NAME, strerror(ENOENT));
-		return EXIT_KERNEL;
-	}
+	if (err == -ENOENT)
+		return errmsg(EXIT_KERNEL,
+			      "generic netlink family '%s' not found (is etp.ko loaded?): %s",
+			      ETP_GENL_NAME, strerror(ENOENT));
 	if (err)
 		return kernel_error(nl, err, "netlink");
 	return 0;

@@ -24,6 +24,9 @@ struct cmd {
 	const char *help;
 };
 
+/* "etpctl: MESSAGE" on stderr; returns code. */
+int errmsg(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

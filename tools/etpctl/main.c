@@ -148,7 +148,8 @@ int find_word(const char *word, const char *const *names, int n)
 static const struct cmd *find_cmd(const char *word)
 {
 	const char *names[NCMDS];
-	size_t i;
+	char list[NCMDS * 16] = "";
+	size_t i, n = 0;
 	int at;
 
 	for (i = 0; i < NCMDS; i++)
@@ -156,16 +157,15 @@ static const struct cmd *find_cmd(const char *word)
 	at = find_word(word, names, NCMDS);
 	if (at >= 0)
 		return &cmds[at];
-	if (at == -2) {
-		fprintf(stderr, "etpctl: '%s' is ambiguous:", word);
-		for (i = 0; i < NCMDS; i++)
-			if (!strncmp(word, cmds[i].name, strlen(word)))
-				fprintf(stderr, " %s", cmds[i].name);
-		fprintf(stderr, "\n");
-	} else {
-		fprintf(stderr, "etpctl: unknown command '%s' (try 'etpctl help')\n",
-			word);
+	if (at == -1) {
+		usage_error("unknown command '%s' (try 'etpctl help')", word);
+		return NULL;
 	}
+	for (i = 0; i < NCMDS; i++)
+		if (!strncmp(word, cmds[i].name, strlen(word)))
+			n += snprintf(list + n, sizeof(list) - n, " %s",
+				      cmds[i].name);
+	usage_error("'%s' is ambiguous:%s", word, list);
 	return NULL;
 }
 
@@ -207,9 +207,9 @@ int netns_enter(const char *name)
 		return usage_error("cannot open network namespace '%s' (%s): %s",
 				   name, path, strerror(errno));
 	if (setns(fd, CLONE_NEWNET)) {
-		fprintf(stderr, "etpctl: cannot enter network namespace '%s': %s%s\n",
-			name, strerror(errno),
-			errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		errmsg(0, "cannot enter network namespace '%s': %s%s", name,
+		       strerror(errno),
+		       errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		close(fd);
 		return EXIT_KERNEL;
 	}

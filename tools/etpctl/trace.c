@@ -493,7 +493,7 @@ static int trace_loop(struct trace *t)
 				continue;
 			err = nl_drain(&t->nl[i], trace_event, &sides[i]);
 			if (err == -ENOBUFS)
-				fprintf(stderr, "etpctl: trace: events lost (receive buffer overrun)\n");
+				errmsg(0, "trace: events lost (receive buffer overrun)");
 			else if (err)
 				return kernel_error(&t->nl[i], err, "trace");
 			last = mono_ns();
@@ -512,20 +512,16 @@ static int write_svg(struct trace *t, const char *path)
 	FILE *f = fopen(path, "w");
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "etpctl: trace: %s: %s\n", path,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
+	if (!f)
+		return errmsg(EXIT_USAGE, "trace: %s: %s", path,
+			      strerror(errno));
 	t->all.two_sided = t->nsides > 1;
 	t->all.t0 = t->t0;
 	burst_names(t, &t->all);
 	ladder_layout(&t->all);
 	err = ladder_svg(&t->all, f);
-	if (fclose(f) || err) {
-		fprintf(stderr, "etpctl: trace: writing %s failed\n", path);
-		return EXIT_KERNEL;
-	}
+	if (fclose(f) || err)
+		return errmsg(EXIT_KERNEL, "trace: writing %s failed", path);
 	return 0;
 }
 
@@ -554,11 +550,9 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		return EXIT_USAGE;
 	if (pcap) {
 		t.pcap = fopen(pcap, "w");
-		if (!t.pcap) {
-			fprintf(stderr, "etpctl: trace: %s: %s\n", pcap,
-				strerror(errno));
-			return EXIT_USAGE;
-		}
+		if (!t.pcap)
+			return errmsg(EXIT_USAGE, "trace: %s: %s", pcap,
+				      strerror(errno));
 		pcap_header(t.pcap);
 	}
 	t.keep_all = svg;
@@ -575,15 +569,13 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		 * Event times are CLOCK_MONOTONIC (ktime_get_ns()), as is t0.
 		 */
 		t.t0 = mono_ns();
-		fprintf(stderr, "etpctl: trace: listening\n");
+		errmsg(0, "trace: listening");
 		err = trace_loop(&t);
 	}
 	if (!err && svg)
 		err = write_svg(&t, svg);
-	if (t.pcap && fclose(t.pcap) && !err) {
-		fprintf(stderr, "etpctl: trace: writing %s failed\n", pcap);
-		err = EXIT_KERNEL;
-	}
+	if (t.pcap && fclose(t.pcap) && !err)
+		err = errmsg(EXIT_KERNEL, "trace: writing %s failed", pcap);
 	for (i = 0; i < t.nsides; i++)
 		nl_close(&t.nl[i]);
 	free(t.burst.ev);
