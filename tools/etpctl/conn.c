@@ -551,7 +551,7 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	char ip[INET_ADDRSTRLEN];
-	struct etp_nl ev = { 0 };
+	struct etp_nl *ev = NULL;
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -561,17 +561,10 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 		return err;
 	if (wait) {
 		/* Subscribe first: no event of the new id can be missed. */
-		err = nl_open(&ev, ETP_GENL_NAME);
-		if (!err) {
-			nl_set_rcvbuf(&ev, 1 << 20);
-			err = nl_subscribe(&ev, ETP_MCGRP_STATE);
-		}
-		if (!err)
-			err = subscribe_family_events(&ev);
-		if (err) {
-			nl_close(&ev);
-			return kernel_error(&ev, err, "connect: subscribe");
-		}
+		err = events_open(&ev, EV_STATE | EV_FAMILY,
+				  "connect: subscribe");
+		if (err)
+			return err;
 	}
 
 	nlh = nl_msg(nl, buf, ETP_CMD_CONNECT, 0);
@@ -585,19 +578,14 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 		said(ETP_A_LOCAL_PORT, "local port %u", sport);
 	}
 	err = nl_talk(nl, nlh, conn_info_cb, ci);
-	if (err) {
-		nl_close(&ev);
+	if (err)
 		return kernel_error(nl, err, op);
-	}
-	if (!ci->valid) {
-		nl_close(&ev);
+	if (!ci->valid)
 		return errmsg(EXIT_KERNEL,
 			      "%s: the kernel's reply has no connection id", op);
-	}
 	if (!wait)
 		return 0;
-	err = connect_wait(nl, &ev, ci);
-	nl_close(&ev);
+	err = connect_wait(nl, ev, ci);
 	if (err)
 		return err;
 	if (ci->state != ETP_STATE_CLOSED)

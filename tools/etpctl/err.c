@@ -5,6 +5,10 @@
  * blames an attribute (NLMSGERR_ATTR_OFFS) and its message names attributes
  * ("ETP_A_LOCAL_PORT already has a listener"): both are turned back into
  * what the user typed ("port 7000 already has a listener").
+ *
+ * Also the sockets: the one requests go on (etpctl_open) and the one the
+ * commands that wait hear events on (events_open), each opened once per
+ * process, so that a batch's lines share them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -247,6 +251,51 @@ int subscribe_family_events(struct etp_nl *nl)
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
+}
+
+static struct etp_nl events;
+static unsigned int events_joined;	/* EV_* */
+
+int events_open(struct etp_nl **ev, unsigned int groups, const char *what)
+{
+	unsigned int join;
+	int err = 0;
+
+	if (!events.sock) {
+		events_joined = 0;
+		err = nl_open(&events, ETP_GENL_NAME);
+		if (!err)
+			nl_set_rcvbuf(&events, 1 << 20);
+	}
+	join = groups & ~events_joined;
+	if (!err && (join & EV_STATE))
+		err = nl_subscribe(&events, ETP_MCGRP_STATE);
+	if (!err && (join & EV_DATA))
+		err = nl_subscribe(&events, ETP_MCGRP_DATA);
+	if (!err && (join & EV_FAMILY))
+		err = subscribe_family_events(&events);
+	if (err) {
+		nl_close(&events);
+		return kernel_error(&events, err, what);
+	}
+	events_joined |= groups;
+	*ev = &events;
+	return 0;
+}
+
+void events_drain(void)
+{
+	int i;
+
+	/* An overrun is reported once, then the rest is read. */
+	for (i = 0; events.sock && i < 4; i++)
+		if (nl_drain(&events, NULL, NULL) != -ENOBUFS)
+			break;
+}
+
+void events_close(void)
+{
+	nl_close(&events);
 }
 
 bool family_gone(const struct etp_nl *nl, const struct nlmsghdr *nlh)

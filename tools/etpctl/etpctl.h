@@ -80,6 +80,20 @@ const char *conn_retransmits(struct etp_nl *nl, uint32_t id);
 
 int etpctl_open(struct etp_nl *nl);
 
+/*
+ * The socket of events, for the commands that wait on them: opened by the
+ * first, joined to the groups each one asks for (EV_*), and kept until
+ * events_close() so that a batch's lines share it. Returns 0 with *ev set,
+ * or EXIT_KERNEL with the reason said (as "WHAT: reason").
+ */
+#define EV_STATE	0x1	/* the "state" group */
+#define EV_DATA		0x2	/* the "data" group */
+#define EV_FAMILY	0x4	/* nlctrl's "notify": etp.ko unloaded */
+int events_open(struct etp_nl **ev, unsigned int groups, const char *what);
+/* Drop what is queued (events of earlier lines). */
+void events_drain(void);
+void events_close(void);
+
 /* The family "etp" was unregistered (nlh: a message of nlctrl's "notify"). */
 bool family_gone(const struct etp_nl *nl, const struct nlmsghdr *nlh);
 /* Also hear nlctrl's "notify" group on nl (for family_gone). */

@@ -312,6 +312,7 @@ int main(int argc, char **argv)
 	/* Commands check their arguments before they open the socket. */
 	memset(&nl, 0, sizeof(nl));
 	ret = cmd->fn(&nl, argc - 1, argv + 1);
+	events_close();
 	nl_close(&nl);
 	return ret;
 }
