@@ -767,6 +767,9 @@ int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
 
 	if (args_parse("monitor", argc, argv, args))
 		return EXIT_USAGE;
+	/* It would take the batch's socket for its events, and never end. */
+	if (batch_line())
+		return usage_error("monitor: not in a batch: it runs until interrupted (run it as an etpctl of its own)");
 	err = etpctl_open(nl);
 	if (err)
 		return err;

@@ -359,6 +359,8 @@ static int data_cmd(struct etp_nl *nl, int argc, char **argv, bool sending)
 		args[3] = (struct arg)ARG_END;
 	if (args_parse(op, argc, argv, args))
 		return EXIT_USAGE;
+	if (sending && (!file || !strcmp(file, "-")) && batch_stdin())
+		return usage_error("send: stdin is the batch's (-batch -): give a FILE");
 	std = sending ? STDIN_FILENO : STDOUT_FILENO;
 	fd = open_file(file, sending ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC,
 		       std);
@@ -411,6 +413,8 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 
 	if (args_parse("cat", argc, argv, args))
 		return EXIT_USAGE;
+	if (batch_stdin())
+		return usage_error("cat: stdin is the batch's (-batch -): cat needs its own");
 	err = conn_open_wait(nl, "cat", addr, port, &id);
 	if (err)
 		return err;

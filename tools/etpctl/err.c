@@ -4,7 +4,8 @@
  * the user's words. A command records what it sent with said(); the kernel
  * blames an attribute (NLMSGERR_ATTR_OFFS) and its message names attributes
  * ("ETP_A_LOCAL_PORT already has a listener"): both are turned back into
- * what the user typed ("port 7000 already has a listener").
+ * what the user typed ("port 7000 already has a listener"). In a batch,
+ * every message names the line it is about ("etpctl: line 7: ...").
  *
  * Also the sockets: the one requests go on (etpctl_open) and the one the
  * commands that wait hear events on (events_open), each opened once per
@@ -24,6 +25,8 @@
 static void verrmsg(const char *fmt, va_list ap)
 {
 	fprintf(stderr, "etpctl: ");
+	if (batch_line())
+		fprintf(stderr, "line %lu: ", batch_line());
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n");
 }
@@ -60,6 +63,12 @@ void said(unsigned int attr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(said_attr[attr], sizeof(said_attr[attr]), fmt, ap);
 	va_end(ap);
+}
+
+void said_reset(void)
+{
+	memset(said_attr, 0, sizeof(said_attr));
+	memset(said_value, 0, sizeof(said_value));
 }
 
 void said_param(unsigned int param, const char *value)

@@ -24,7 +24,10 @@ struct cmd {
 	const char *help;
 };
 
-/* "etpctl: MESSAGE" on stderr; returns code. */
+/*
+ * "etpctl: MESSAGE" on stderr ("etpctl: line N: MESSAGE" while a batch runs
+ * its line N); returns code. usage_error() is errmsg(EXIT_USAGE, ...).
+ */
 int errmsg(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -41,6 +44,20 @@ int kernel_error(struct etp_nl *nl, int err, const char *what);
 void said(unsigned int attr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void said_param(unsigned int param, const char *value);
+/* Forget what was said: a batch's next line says its own. */
+void said_reset(void);
+
+/*
+ * -batch FILE ("-": stdin): run each line's command with run(), on one
+ * request socket (nl). Without force, stop at the first line that fails.
+ * Returns 0 if every line succeeded, else EXIT_USAGE (as ip -batch does).
+ */
+int batch_run(const char *file, bool force, struct etp_nl *nl,
+	      int (*run)(struct etp_nl *nl, int argc, char **argv));
+/* The line of the batch being run; 0 when no batch is running. */
+unsigned long batch_line(void);
+/* A batch is running and reads its lines from stdin (-batch -). */
+bool batch_stdin(void);
 
 /* "help", "-h" or "--help". */
 bool is_help(const char *word);

@@ -52,11 +52,18 @@ struct trace {
 };
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop_signal;	/* the one that stopped it */
 
 static void on_signal(int sig)
 {
 	stop = 1;
+	stop_signal = sig;
 }
+
+static const struct sigaction on_stop = {
+	.sa_handler = on_signal,
+	.sa_flags = SA_RESTART,
+};
 
 static uint64_t mono_ns(void)
 {
@@ -532,6 +539,7 @@ static int write_svg(struct trace *t, const char *path)
 int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 {
 	const char *svg = NULL, *pcap = NULL, *peer = NULL;
+	struct sigaction old_int, old_term;
 	struct trace t = { .nsides = 1 };
 	struct arg args[] = {
 		ARG_KW("id", "ID", ARG_ID, &t.id),
@@ -548,6 +556,8 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 
 	if (args_parse("trace", argc, argv, args))
 		return EXIT_USAGE;
+	if (batch_line() && !t.count && !t.secs)
+		return usage_error("trace: in a batch, give count N or duration SECONDS (it would run until interrupted)");
 	if (pcap) {
 		t.pcap = fopen(pcap, "w");
 		if (!t.pcap)
@@ -562,8 +572,10 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		t.nsides = 2;
 	}
 	if (!err) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
+		stop = 0;
+		stop_signal = 0;
+		sigaction(SIGINT, &on_stop, &old_int);
+		sigaction(SIGTERM, &on_stop, &old_term);
 		/*
 		 * Ready: a script may start the exchange once it reads this.
 		 * Event times are CLOCK_MONOTONIC (ktime_get_ns()), as is t0.
@@ -571,6 +583,8 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		t.t0 = mono_ns();
 		errmsg(0, "trace: listening");
 		err = trace_loop(&t);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 	}
 	if (!err && svg)
 		err = write_svg(&t, svg);
@@ -580,5 +594,8 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		nl_close(&t.nl[i]);
 	free(t.burst.ev);
 	free(t.all.ev);
+	/* Interrupted in a batch: the batch ends too, as the signal meant. */
+	if (stop_signal && batch_line())
+		raise(stop_signal);
 	return err;
 }
