@@ -190,6 +190,19 @@ explore: explore-build
 	$(EXPLORE) --depth 11
 	$(EXPLORE) --depth 10 --forge 1 --conns 1
 
+# Coverage-guided fuzzing of module/core (libFuzzer, ASan, UBSan:
+# docs/verification.md): check runs fuzz-quick, each target for
+# FUZZ_SECONDS; fuzz runs each for FUZZ_RUNS executions, then reports
+# module/core's line coverage by the corpus it grew (build/fuzz/).
+FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?= 10000000
+fuzz-quick: deps
+	$(MAKE) -s -C tools/fuzz fuzz-quick FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz: deps
+	$(MAKE) -s -C tools/fuzz fuzz FUZZ_RUNS=$(FUZZ_RUNS)
+	$(MAKE) -s -C tools/fuzz cov
+
 # The stream selftest at 64 MiB a transfer (24 lossy ones among them):
 # about an hour on the stock kernel under TCG; not part of CI.
 check-long: all
@@ -245,10 +258,11 @@ lint: deps
 
 clean:
 	rm -rf $(BUILD)/kmod $(BUILD)/kmod-test $(BUILD)/bin $(BUILD)/core \
-		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms $(BUILD)/explore
+		$(BUILD)/bench $(BUILD)/man $(BUILD)/dkms $(BUILD)/explore \
+		$(BUILD)/fuzz
 
 .PHONY: all deps module module-test module-debug module-rt tools man unit \
 	check check-debug check-rt check-long torture explore explore-quick \
-	explore-build demo vm bench lint clean install \
+	explore-build fuzz fuzz-quick demo vm bench lint clean install \
 	install-module install-tools uninstall dkms-install dkms-uninstall \
 	dkms-check

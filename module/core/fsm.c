@@ -1154,7 +1154,12 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 
 	act->ack = true;
 	if (tcb->state == ETP_STATE_TIME_WAIT) {
-		act->cause = ETP_CAUSE_FIN;
+		/*
+		 * A FIN again. If this segment's ACK of our FIN just took
+		 * CLOSING here, that ACK is the transition's cause.
+		 */
+		if (act->old_state == ETP_STATE_TIME_WAIT)
+			act->cause = ETP_CAUSE_FIN;
 		etp_arm(act, ETP_T_TIME_WAIT, twice_msl(ev->p));
 		return;
 	}
@@ -1170,6 +1175,12 @@ static void on_fin(struct etp_tcb *tcb, const struct etp_ev *ev,
 	}
 	tcb->rcv_nxt++;
 	tcb->fin_rcvd = true;
+	/*
+	 * Pieces still held out of order lie beyond the FIN: never to be
+	 * read, they are forgotten (as Linux's tcp_fin() purges them).
+	 */
+	if (ev->st)
+		ev->st->nooo = 0;
 	act->notify |= ETP_NOTE_READABLE;
 	if (next == ETP_STATE_TIME_WAIT)
 		enter_time_wait(tcb, ev, act, ETP_CAUSE_FIN);

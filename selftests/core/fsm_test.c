@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "twoend.h"
+#include "transitions.h"
 
 #define PEER_WND	2000
 #define PEER_MSS	1200
@@ -576,6 +577,13 @@ static int check_one(struct __test_metadata *_metadata, enum fx f,
 	CHECK((act.new_state == act.old_state) ==
 	      (act.cause == ETP_CAUSE_NONE || f == FX_TIME_WAIT),
 	      "cause %s", etp_cause_name(act.cause));
+	/* A change of state, cause included, is a row of protocol.md 4.2. */
+	if (act.new_state != act.old_state || act.destroy)
+		CHECK(etp_transition_find(&act, ETP_TRIG_SEGMENT, in.flags) >= 0,
+		      "%s -> %s (cause %s) is in no row of docs/protocol.md 4.2",
+		      etp_state_name(act.old_state),
+		      etp_state_name(act.new_state),
+		      etp_cause_name(act.cause));
 	CHECK(act.arm == r->arm, "arm 0x%x, want 0x%x", act.arm, r->arm);
 	CHECK(act.cancel == r->cancel, "cancel 0x%x, want 0x%x", act.cancel,
 	      r->cancel);
@@ -1428,6 +1436,33 @@ TEST(text_trimmed_to_window_and_fin_with_data)
 	segment(&t, ST, &s, &act);
 	ASSERT_EQ(0u, act.data_in);
 	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
+}
+
+/*
+ * Octets beyond the peer's FIN (a bogus or forged segment, held out of
+ * order) are forgotten when the FIN is taken: never readable, they must
+ * not stay as a piece at RCV.NXT. Found by tools/fuzz/fsm_fuzz.
+ */
+TEST(data_beyond_fin_forgotten)
+{
+	struct etp_tcb t;
+	struct etp_actions act;
+	struct etp_seg s;
+	u8 got[32];
+	bool eof;
+
+	build(&t, FX_ESTAB);
+	s = mkseg(ETP_FLAG_ACK, IRS + 2, ISS + 1, 10);
+	segment(&t, ST, &s, &act);
+	ASSERT_EQ(1u, ST->nooo);
+	s = mkseg(ETP_FLAG_FIN | ETP_FLAG_ACK, IRS + 1, ISS + 1, 0);
+	segment(&t, ST, &s, &act);
+	ASSERT_EQ(ETP_STATE_CLOSE_WAIT, t.state);
+	ASSERT_EQ(IRS + 2, t.rcv_nxt);
+	ASSERT_EQ(0u, ST->nooo);
+	EV.st = ST;
+	ASSERT_EQ(0u, etp_fsm_read(&t, &EV, got, sizeof(got), &eof, &act));
+	ASSERT_TRUE(eof);
 }
 
 TEST(window_update)

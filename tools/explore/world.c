@@ -437,7 +437,9 @@ static void transmit(struct step *s, int from, const struct etp_seg *seg,
 		     bool forged)
 {
 	struct world *w = s->w;
-	struct w_note n = { .kind = N_SEND, .end = from, .seg = *seg };
+	struct w_note n = {
+		.kind = N_SEND, .end = from, .seg = *seg, .forged = forged,
+	};
 	struct w_seg *b;
 
 	if (seg->flags & ETP_FLAG_RST)
@@ -505,7 +507,8 @@ static u32 user_read(struct step *s, int end, u32 len,
 	u8 buf[1024];
 	bool eof;
 
-	if (c->st && c->st->read_seq != expect)
+	/* (Before the peer's SYN, IRS and so expect mean nothing.) */
+	if (c->st && synced(c->t.state) && c->st->read_seq != expect)
 		fail(s->res, P_DATA, "end %c reads from %u, its user has read up to %u",
 		     'A' + end, c->st->read_seq, expect);
 	if (len > sizeof(buf))
@@ -694,6 +697,9 @@ static void receive(struct step *s, int to, const struct etp_seg *seg)
 				transmit(s, to, &act.out, false);
 			return;
 		}
+		/* Injected SYNs can ask for more: a full backlog. */
+		if (e->ninc == W_MAXINC)
+			return;
 		new_conn(s, to);
 		ev = make_ev(s, c);
 		etp_fsm_open_passive(&c->t, &ev, seg, e->inc[c->inc].iss, &act);
@@ -703,13 +709,14 @@ static void receive(struct step *s, int to, const struct etp_seg *seg)
 	}
 }
 
-static void user_write(struct step *s, int end, struct etp_actions *act)
+static void user_write(struct step *s, int end, u32 len,
+		       struct etp_actions *act)
 {
 	struct w_conn *c = &s->w->e[end].c;
 	struct w_note n = { .kind = N_WRITE, .end = end };
 	struct etp_ev ev;
 	u8 buf[256];
-	u32 len = s->cfg->write_len, i;
+	u32 i;
 	s32 r;
 
 	conn_stream(c);
@@ -754,44 +761,65 @@ static void forge(struct step *s, int end)
 	transmit(s, end, &seg, true);
 }
 
+/* The sequence number a W_ICMP quotes (world.h). */
+static u32 icmp_seq(const struct etp_tcb *t, u8 arg)
+{
+	const u32 quoted[8] = {
+		t->snd_una - 1, t->snd_una, t->snd_una + 1,
+		t->snd_una + (t->snd_max - t->snd_una) / 2, t->snd_max - 1,
+		t->snd_max, t->snd_nxt, t->iss,
+	};
+
+	return quoted[arg >> 1 & 7];
+}
+
 /* ---- the checks on the whole world --------------------------------------- */
+
+/* Does q hold the pattern over [from, to)? If not, *bad is where not. */
+static bool holds_pattern(const struct etp_bufq *q, u32 from, u32 to,
+			  u32 *bad)
+{
+	u8 buf[256];
+	u32 n, i;
+
+	for (; etp_before(from, to); from += n) {
+		n = to - from < sizeof(buf) ? to - from : sizeof(buf);
+		etp_bufq_read(q, from, buf, n);
+		for (i = 0; i < n; i++)
+			if (buf[i] != w_pattern(from + i)) {
+				*bad = from + i;
+				return false;
+			}
+	}
+	return true;
+}
 
 static void check_queues(struct step *s, int end)
 {
 	const struct w_conn *c = &s->w->e[end].c;
 	const struct etp_stream *st = c->st;
 	u32 *written;
-	u8 b;
 	u32 seq, i;
 
 	if (!st)
 		return;
-	for (seq = st->sq_head; etp_before(seq, c->t.write_seq); seq++) {
-		etp_bufq_read(&st->sq, seq, &b, 1);
-		if (b != w_pattern(seq)) {
-			fail(s->res, P_DATA, "end %c: send queue octet %u is not what was written",
-			     'A' + end, seq - c->t.iss - 1);
-			return;
-		}
+	if (!holds_pattern(&st->sq, st->sq_head, c->t.write_seq, &seq)) {
+		fail(s->res, P_DATA, "end %c: send queue octet %u is not what was written",
+		     'A' + end, seq - c->t.iss - 1);
+		return;
 	}
-	for (seq = st->read_seq; etp_before(seq, c->t.rcv_nxt - !!c->t.fin_rcvd);
-	     seq++) {
-		etp_bufq_read(&st->rq, seq, &b, 1);
-		if (b != w_pattern(seq)) {
-			fail(s->res, P_DATA, "end %c: receive queue octet %u is not the peer's",
-			     'A' + end, seq - c->t.irs - 1);
-			return;
-		}
+	if (!holds_pattern(&st->rq, st->read_seq,
+			   c->t.rcv_nxt - !!c->t.fin_rcvd, &seq)) {
+		fail(s->res, P_DATA, "end %c: receive queue octet %u is not the peer's",
+		     'A' + end, seq - c->t.irs - 1);
+		return;
 	}
 	for (i = 0; i < st->nooo; i++)
-		for (seq = st->ooo[i].start; etp_before(seq, st->ooo[i].end);
-		     seq++) {
-			etp_bufq_read(&st->rq, seq, &b, 1);
-			if (b != w_pattern(seq)) {
-				fail(s->res, P_DATA, "end %c: out-of-order octet %u is not the peer's",
-				     'A' + end, seq - c->t.irs - 1);
-				return;
-			}
+		if (!holds_pattern(&st->rq, st->ooo[i].start, st->ooo[i].end,
+				   &seq)) {
+			fail(s->res, P_DATA, "end %c: out-of-order octet %u is not the peer's",
+			     'A' + end, seq - c->t.irs - 1);
+			return;
 		}
 	if (s->w->forged || !synced(c->t.state))
 		return;
@@ -875,12 +903,13 @@ static void do_event(struct step *s, const struct w_event *ev)
 		break;
 	case W_WRITE:
 		s->trig = ETP_TRIG_MAX;		/* no row: no state may change */
-		user_write(s, ev->end, &act);
+		user_write(s, ev->end, ev->arg ? ev->arg : s->cfg->write_len,
+			   &act);
 		apply(s, ev->end, &act);
 		break;
 	case W_READ:
 		s->trig = ETP_TRIG_MAX;
-		user_read(s, ev->end, ~0u, &act);
+		user_read(s, ev->end, ev->arg ? ev->arg : ~0u, &act);
 		apply(s, ev->end, &act);
 		break;
 	case W_TIMER:
@@ -906,6 +935,18 @@ static void do_event(struct step *s, const struct w_event *ev)
 		break;
 	case W_FORGE:
 		forge(s, ev->end);
+		break;
+	case W_WAIT:
+		w->now_us += ev->arg * W_WAIT_MS * 1000ull;
+		break;
+	case W_ICMP:
+		if (!e->live)
+			break;
+		s->trig = ETP_TRIG_ICMP;
+		cev = make_ev(s, c);
+		etp_fsm_icmp(&c->t, &cev, ev->arg & 1, icmp_seq(&c->t, ev->arg),
+			     W_ICMP_MTU(ev->arg), &act);
+		apply(s, ev->end, &act);
 		break;
 	}
 	if (!ok)
@@ -958,7 +999,9 @@ void w_step(struct world *w, const struct w_config *cfg,
 
 		if (same)
 			check_seq(&s, i, &before[i], &e->c.t,
-				  ev->kind == W_TIMER && ev->arg == ETP_T_RETX);
+				  (ev->kind == W_TIMER &&
+				   ev->arg == ETP_T_RETX) ||
+				  ev->kind == W_ICMP);
 		if (was_live[i] && before[i].state == ETP_STATE_TIME_WAIT &&
 		    !(same && e->c.t.state == ETP_STATE_TIME_WAIT) && !tw_ok)
 			fail(res, P_TIME_WAIT, "end %c left TIME_WAIT on %s",
@@ -1019,7 +1062,7 @@ void w_event_name(const struct w_event *ev, char *buf, size_t room)
 	static const char * const kinds[W_KINDS] = {
 		"connect", "listen", "unlisten", "close", "abort", "write",
 		"read", "timer", "deliver", "lose", "duplicate", "forge",
-		"inject",
+		"inject", "wait", "icmp",
 	};
 
 	if (ev->kind == W_TIMER)

@@ -36,16 +36,29 @@ enum w_kind {
 	W_UNLISTEN,
 	W_CLOSE,
 	W_ABORT,
-	W_WRITE,
-	W_READ,
+	W_WRITE,		/* arg: octets; 0: w_config's write_len */
+	W_READ,			/* arg: octets at most; 0: all there is */
 	W_TIMER,		/* arg: enum etp_timer_id */
 	W_DELIVER,		/* arg: bag index; the network */
 	W_LOSE,
 	W_DUP,
 	W_FORGE,		/* in end's name, to the other end */
 	W_INJECT,		/* the fuzzer's: any segment, now */
+	/* The fuzzer's too, never offered by w_enabled(): */
+	W_WAIT,			/* the clock moves on arg * W_WAIT_MS */
+	W_ICMP,			/* arg: w_icmp_arg() */
 	W_KINDS
 };
+
+#define W_WAIT_MS	20
+
+/*
+ * W_ICMP's arg: bit 0 the error (enum etp_icmp), bits 1-3 the sequence
+ * number it quotes (SND.UNA - 1, SND.UNA, SND.UNA + 1, the middle of the
+ * flight, SND.MAX - 1, SND.MAX, SND.NXT, the ISS), bits 4-7 the MTU of a
+ * fragmentation needed (80 + 40 * n octets).
+ */
+#define W_ICMP_MTU(arg)	(80u + 40u * ((arg) >> 4))
 
 struct w_event {
 	u8 kind;
@@ -142,6 +155,7 @@ struct w_note {
 	u8 end;
 	u8 old_state, new_state;
 	bool destroy, lost, listener;
+	bool forged;		/* N_SEND: the network's, in end's name */
 	u32 n;
 	struct etp_seg seg;
 };

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: module/core/stream.c, the byte queues and the
+ * out-of-order bookkeeping, against plain references. The input picks a
+ * queue size and a starting sequence number (near the wrap or not), then
+ * ops: octets written anywhere within the queue's reach (appended, or
+ * ahead as out-of-order data is), read back, consumed from the head;
+ * pieces held out of order added and RCV.NXT moved over them. After
+ * every op the queue must read back what the reference holds, hold no
+ * more chunks than its ring, and the pieces must be exactly the runs of
+ * the reference's bitmap (sorted, disjoint, never touching; an add that
+ * would make more than ETP_OOO_MAX refused and changing nothing). An
+ * emptied queue must hold no chunk at all.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seq.h"
+#include "stream.h"
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c)) {						\
+			fprintf(stderr, "stream_fuzz: line %d: %s\n",	\
+				__LINE__, #c);				\
+			abort();					\
+		}							\
+	} while (0)
+
+#define REF	32768u		/* > the largest queue, a power of 2 */
+#define WIN	2048u		/* out-of-order bitmap, from RCV.NXT on */
+#define LEN	4097u		/* lengths: 0 to a chunk, within the queue */
+
+static long chunks_out;
+
+void *etp_chunk_alloc(void *owner)
+{
+	chunks_out++;
+	return malloc(ETP_CHUNK_SIZE);
+}
+
+void etp_chunk_free(void *owner, void *chunk)
+{
+	chunks_out--;
+	free(chunk);
+}
+
+/* The reference of the queue: octets by sequence number, and which. */
+static u8 ref[REF];
+static bool valid[REF];
+/* The reference of the pieces: held[i] is RCV.NXT + i; none from hi on. */
+static bool held[WIN];
+static u32 hi;
+
+struct in {
+	const u8 *p;
+	size_t left;
+};
+
+static u32 take(struct in *in, int bytes)
+{
+	u32 v = 0;
+
+	while (bytes--) {
+		v = v << 8 | (in->left ? *in->p : 0);
+		if (in->left) {
+			in->p++;
+			in->left--;
+		}
+	}
+	return v;
+}
+
+/* Maximal runs of held[], as etp_ooo_add() keeps them. */
+static u32 runs(u32 nxt, struct etp_range *r, u32 max)
+{
+	u32 i = 0, n = 0;
+
+	while (i < hi) {
+		u32 s;
+
+		if (!held[i++])
+			continue;
+		s = i - 1;
+		while (i < hi && held[i])
+			i++;
+		if (n < max) {
+			r[n].start = nxt + s;
+			r[n].end = nxt + i;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void check_ooo(const struct etp_stream *st, u32 nxt)
+{
+	struct etp_range r[ETP_OOO_MAX];
+	u32 n = runs(nxt, r, ETP_OOO_MAX);
+
+	CHECK(n == st->nooo);
+	CHECK(!memcmp(r, st->ooo, n * sizeof(r[0])));
+}
+
+static void ooo_add(struct etp_stream *st, u32 nxt, u32 off, u32 len)
+{
+	bool save[WIN];
+	u32 i, old_hi = hi;
+
+	off = 1 + off % (WIN - 1);
+	len = 1 + len % (WIN - off);
+	memcpy(save, held, hi);
+	for (i = off; i < off + len; i++)
+		held[i] = true;
+	if (off + len > hi)
+		hi = off + len;
+	if (runs(nxt, NULL, 0) > ETP_OOO_MAX) {
+		memset(held + old_hi, 0, hi - old_hi);
+		memcpy(held, save, old_hi);
+		hi = old_hi;
+		CHECK(!etp_ooo_add(st, nxt + off, nxt + off + len));
+	} else {
+		CHECK(etp_ooo_add(st, nxt + off, nxt + off + len));
+	}
+	check_ooo(st, nxt);
+}
+
+/* In-order data up to nxt + by: RCV.NXT moves over what joins it. */
+static u32 ooo_advance(struct etp_stream *st, u32 nxt, u32 by)
+{
+	u32 n = by % WIN;
+
+	while (n < hi && held[n])
+		n++;
+	if (n < hi) {
+		memmove(held, held + n, hi - n);
+		memset(held + hi - n, 0, n);
+		hi -= n;
+	} else {
+		memset(held, 0, hi);
+		hi = 0;
+	}
+	CHECK(etp_ooo_advance(st, nxt + by % WIN) == nxt + n);
+	check_ooo(st, nxt + n);
+	return nxt + n;
+}
+
+static void check_chunks(const struct etp_bufq *q)
+{
+	long in_ring = 0;
+	u32 i;
+
+	for (i = 0; i < q->nchunks; i++)
+		in_ring += !!q->chunks[i];
+	CHECK(in_ring == chunks_out);
+}
+
+/* Write [head + off, ... + len) within the queue: the new end. */
+static u32 write_op(struct etp_bufq *q, u32 head, u32 end, u32 cap, u8 op,
+		    u32 off, u32 len)
+{
+	u8 buf[REF];
+	u32 i;
+
+	len = len > cap - off ? cap - off : len;
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(op * 31 + i * 7 + (i >> 8));
+	CHECK(etp_bufq_write_buf(q, head + off, buf, len) == len);
+	for (i = 0; i < len; i++) {
+		ref[(head + off + i) % REF] = buf[i];
+		valid[(head + off + i) % REF] = true;
+	}
+	return etp_after(head + off + len, end) ? head + off + len : end;
+}
+
+/* Read a run of written octets back. */
+static void read_op(const struct etp_bufq *q, u32 head, u32 cap, u32 off,
+		    u32 len)
+{
+	u8 buf[REF];
+	u32 i;
+
+	while (off < cap && !valid[(head + off) % REF])
+		off++;
+	for (i = 0; off + i < cap && i < len &&
+	     valid[(head + off + i) % REF]; i++)
+		;
+	len = i;
+	etp_bufq_read(q, head + off, buf, len);
+	for (i = 0; i < len; i++)
+		CHECK(buf[i] == ref[(head + off + i) % REF]);
+}
+
+/* The reader consumes len octets: the new head. */
+static u32 consume_op(struct etp_bufq *q, u32 head, u32 *end, u32 len)
+{
+	u32 i;
+
+	etp_bufq_release(q, head, head + len);
+	for (i = 0; i < len; i++)
+		valid[(head + i) % REF] = false;
+	head += len;
+	if (etp_after(head, *end))
+		*end = head;
+	if (head == *end)
+		etp_bufq_drop_head(q, head);
+	return head;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const u32 caps[4] = { 256, 4096, 5000, 20000 };
+	struct in in = { data, size };
+	u32 cap = caps[take(&in, 1) & 3];
+	u32 head = take(&in, 4), nxt = head, end = head;
+	struct etp_stream *st;
+	struct etp_bufq *q;
+	int steps = 0;
+
+	st = calloc(1, etp_stream_size(cap, cap));
+	etp_stream_init(st, NULL, cap, cap, head, nxt);
+	q = &st->rq;
+	memset(valid, 0, sizeof(valid));
+	memset(held, 0, sizeof(held));
+	hi = 0;
+	while (in.left && steps++ < 300) {
+		u8 op = take(&in, 1);
+		u32 off = take(&in, 2) % cap;
+		u32 len = take(&in, 2) % (cap < LEN ? cap + 1 : LEN);
+
+		switch (op & 3) {
+		case 0:
+			end = write_op(q, head, end, cap, op, off, len);
+			break;
+		case 1:
+			read_op(q, head, cap, off, len);
+			break;
+		case 2:
+			head = consume_op(q, head, &end, len);
+			break;
+		default:	/* out of order: a piece, or RCV.NXT moves */
+			if (op & 4)
+				ooo_add(st, nxt, off, len);
+			else
+				nxt = ooo_advance(st, nxt, len);
+			break;
+		}
+		check_chunks(q);
+		CHECK(chunks_out <= q->nchunks);
+	}
+	/* Consumed to the end: an idle queue holds no chunk. */
+	etp_bufq_release(q, head, end);
+	etp_bufq_drop_head(q, end);
+	CHECK(chunks_out == 0);
+	etp_stream_release(st);
+	free(st);
+	return 0;
+}
