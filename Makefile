@@ -246,6 +246,12 @@ bench: all
 		tee $(BENCH_RUN)/stream.md; test $${PIPESTATUS[0]} -eq 0
 	@tools/bench/table $(BENCH_RUN) | tee $(BUILD)/bench/table.md
 
+# 100,000 connections in one pair of namespaces: memory, dump, receive
+# cost, close, netns deletion, rmmod (docs/test-tools.md). Not in bench:
+# about 20 minutes under TCG. N=... for another count.
+bench-scale: all
+	ETP_VM_MEM=3072 $(VMRUN) --timeout 5400 -- tools/bench/run-scale $(N)
+
 # Style gates for module code: checkpatch --strict and sparse (on the test
 # build, which compiles every file).
 lint: deps
@@ -263,6 +269,6 @@ clean:
 
 .PHONY: all deps module module-test module-debug module-rt tools man unit \
 	check check-debug check-rt check-long torture explore explore-quick \
-	explore-build fuzz fuzz-quick demo vm bench lint clean install \
+	explore-build fuzz fuzz-quick demo vm bench bench-scale lint clean install \
 	install-module install-tools uninstall dkms-install dkms-uninstall \
 	dkms-check
