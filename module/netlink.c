@@ -6,6 +6,7 @@
  * namespace.
  */
 #include <linux/inetdevice.h>
+#include <linux/mutex.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/etp.h>
@@ -1262,21 +1263,50 @@ static int etp_nl_fault_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * The family is parallel: SEND and RECV need only their connection's lock,
+ * and behind genl_mutex a transfer's writer and reader took turns at one
+ * global mutex (spinning on it filled a tenth of a profile). What changes
+ * tables, parameters and faults is serialised here instead, as genl_mutex
+ * did before; what only reads, or carries bytes, is marked ETP_NL_PARALLEL.
+ */
+#define ETP_NL_PARALLEL	BIT(0)
+
+static DEFINE_MUTEX(etp_nl_mutex);
+
+static int etp_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			   struct genl_info *info)
+{
+	if (!(ops->internal_flags & ETP_NL_PARALLEL))
+		mutex_lock(&etp_nl_mutex);
+	return 0;
+}
+
+static void etp_nl_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	if (!(ops->internal_flags & ETP_NL_PARALLEL))
+		mutex_unlock(&etp_nl_mutex);
+}
+
 static const struct genl_ops etp_genl_ops[] = {
 	{
 		.cmd	= ETP_CMD_INFO,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_info,
 		.policy	= etp_none_policy,
 		.maxattr = ETP_A_MAX,
 	},
 	{
 		.cmd	= ETP_CMD_STATS_GET,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_stats,
 		.policy	= etp_none_policy,
 		.maxattr = ETP_A_MAX,
 	},
 	{
 		.cmd	= ETP_CMD_PARAM_GET,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_param_get,
 		.policy	= etp_none_policy,
 		.maxattr = ETP_A_MAX,
@@ -1325,6 +1355,7 @@ static const struct genl_ops etp_genl_ops[] = {
 	},
 	{
 		.cmd	= ETP_CMD_SEND,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_send,
 		.policy	= etp_send_policy,
 		.maxattr = ETP_A_MAX,
@@ -1332,6 +1363,7 @@ static const struct genl_ops etp_genl_ops[] = {
 	},
 	{
 		.cmd	= ETP_CMD_RECV,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_recv,
 		.policy	= etp_recv_policy,
 		.maxattr = ETP_A_MAX,
@@ -1339,6 +1371,7 @@ static const struct genl_ops etp_genl_ops[] = {
 	},
 	{
 		.cmd	= ETP_CMD_CONN_GET,
+		.internal_flags = ETP_NL_PARALLEL,
 		.doit	= etp_nl_conn_get,
 		.dumpit	= etp_nl_conn_dump,
 		.policy	= etp_conn_get_policy,
@@ -1400,6 +1433,9 @@ static struct genl_family etp_genl_family __ro_after_init = {
 	.name		= ETP_GENL_NAME,
 	.version	= ETP_GENL_VERSION,
 	.netnsok	= true,
+	.parallel_ops	= true,
+	.pre_doit	= etp_nl_pre_doit,
+	.post_doit	= etp_nl_post_doit,
 	.module		= THIS_MODULE,
 	.ops		= etp_genl_ops,
 	.n_ops		= ARRAY_SIZE(etp_genl_ops),

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transmit: encode the segment the state machine built, checksum it over
- * the IPv4 pseudo-header in software (nothing offloads protocol 253), put
- * an IP header in front and hand it to ip_local_out(), so netfilter, tc
- * and routing see it like any locally generated packet.
+ * Transmit: encode the segment the state machine built, put its payload in
+ * page fragments, checksum it over the IPv4 pseudo-header (or leave the sum
+ * to the device: csum_offload), put an IP header in front and hand it to
+ * ip_local_out(), so netfilter, tc and routing see it like any locally
+ * generated packet.
  */
+#include <linux/highmem.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <net/ip.h>
@@ -19,33 +21,89 @@
 #include "output.h"
 #include "trace.h"
 
+#define ETP_SKB_HEADROOM	(MAX_HEADER + sizeof(struct iphdr))
+
+/*
+ * The header linear, the payload in order-0 pages as TCP's is: a segment
+ * of 64 KiB (a veth with a large MTU) needs no high-order allocation.
+ */
+static struct sk_buff *etp_seg_alloc(u32 hlen, u32 plen)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = alloc_skb_with_frags(ETP_SKB_HEADROOM + hlen, plen, 0, &err,
+				   GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, ETP_SKB_HEADROOM);
+	skb_put(skb, hlen);
+	skb->data_len = plen;
+	skb->len += plen;
+	return skb;
+}
+
+/* Copy the payload, [seq, seq + the fragments' length), from q. */
+static void etp_seg_fill(struct sk_buff *skb, const struct etp_bufq *q,
+			 u32 seq)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int i;
+
+	for (i = 0; i < sh->nr_frags; i++) {
+		const skb_frag_t *f = &sh->frags[i];
+		u8 *va = kmap_local_page(skb_frag_page(f));
+
+		etp_bufq_read(q, seq, va + skb_frag_off(f), skb_frag_size(f));
+		kunmap_local(va);
+		seq += skb_frag_size(f);
+	}
+}
+
+/*
+ * RFC 1071 over the pseudo-header and the segment; with offload, only the
+ * pseudo-header's sum, for the device (or dev_queue_xmit()'s software
+ * fallback when the device cannot) to finish: CHECKSUM_PARTIAL, as UDP and
+ * TCP do. veth passes such a segment on unsummed and the receiver trusts it.
+ */
+static void etp_seg_csum(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			 bool offload)
+{
+	__sum16 *field = (__sum16 *)(skb->data + ETP_CSUM_OFFSET);
+
+	if (offload) {
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = ETP_CSUM_OFFSET;
+		*field = ~csum_tcpudp_magic(saddr, daddr, skb->len, etp_proto,
+					    0);
+		return;
+	}
+	*field = csum_tcpudp_magic(saddr, daddr, skb->len, etp_proto,
+				   skb_checksum(skb, 0, skb->len, 0));
+}
+
 /* The segment, its payload (from the send queue) and its checksum. */
 static struct sk_buff *etp_seg_skb(const struct etp_seg *out,
 				   const struct etp_stream *st, __be32 saddr,
-				   __be32 daddr)
+				   __be32 daddr, bool offload)
 {
-	u32 hlen = etp_wire_hdr_len(out), len = hlen + out->payload_len;
+	u32 hlen = etp_wire_hdr_len(out);
 	struct sk_buff *skb;
-	__sum16 csum;
-	u8 *buf;
 
 	if (out->payload_len && !st)
 		return NULL;
-	skb = alloc_skb(MAX_HEADER + sizeof(struct iphdr) + len, GFP_ATOMIC);
+	skb = etp_seg_alloc(hlen, out->payload_len);
 	if (!skb)
 		return NULL;
-	skb_reserve(skb, MAX_HEADER + sizeof(struct iphdr));
-	buf = skb_put(skb, len);
-	if (etp_wire_encode(out, buf, hlen) != hlen) {
+	if (etp_wire_encode(out, skb->data, hlen) != hlen) {
 		kfree_skb(skb);
 		return NULL;
 	}
 	if (out->payload_len)
-		etp_bufq_read(&st->sq, out->seq, buf + hlen, out->payload_len);
+		etp_seg_fill(skb, &st->sq, out->seq);
 	skb_reset_transport_header(skb);
-	csum = csum_tcpudp_magic(saddr, daddr, len, etp_proto,
-				 csum_partial(buf, len, 0));
-	memcpy(buf + ETP_CSUM_OFFSET, &csum, sizeof(csum));
+	etp_seg_csum(skb, saddr, daddr, offload);
 	return skb;
 }
 
@@ -94,7 +152,8 @@ void etp_output(struct etp_net *en, const struct etp_from *from,
 		etp_inc(en, ETP_MIB_OUT_NO_ROUTE);
 		return;
 	}
-	skb = etp_seg_skb(out, st, fl4.saddr, fl4.daddr);
+	skb = etp_seg_skb(out, st, fl4.saddr, fl4.daddr,
+			  READ_ONCE(en->params.csum_offload));
 	if (!skb) {
 		ip_rt_put(rt);
 		return;

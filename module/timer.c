@@ -2,9 +2,15 @@
 /*
  * Kernel glue for the core timer wheel (module/core/wheel.c).
  *
- * A tick is one millisecond of CLOCK_MONOTONIC. Like INITIAL_JIFFIES, the
- * tick count starts close to its wrap point so that every test run crosses
- * the u32 wraparound a minute after the module loads.
+ * A tick is one millisecond, read from jiffies as mod_timer() reads it: one
+ * load, where a clocksource read (TSC or HPET) cost more than a whole
+ * timer_list re-arm under TCG. The clock so moves in steps of a jiffy, so
+ * a timer is armed a jiffy further out than asked (as msecs_to_jiffies()
+ * rounds up) and never fires early; re-arms for the same delay within one
+ * jiffy find their timer armed for that very tick and take no lock. Like
+ * INITIAL_JIFFIES, the tick count starts close to its wrap point so that
+ * every test run crosses the u32 wraparound a minute after the module
+ * loads.
  *
  * Locking: base->lock serialises the wheel. It is taken from process
  * context (netlink) and softirq (packet receive, the hrtimer callback, which
@@ -14,6 +20,7 @@
  * it, as timer_delete_sync() does.
  */
 #include <linux/hrtimer.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/processor.h>
 
@@ -21,15 +28,16 @@
 #include "stats.h"
 #include "timer.h"
 
-#define ETP_TICK_NS		NSEC_PER_MSEC
 #define ETP_TICK_INITIAL	((u32)-60000)
+/* The clock's step, in ticks. */
+#define ETP_JIFFY_MS		jiffies_to_msecs(1)
 
 static u32 etp_tick_offset __read_mostly;
 static struct lock_class_key etp_ktimers_running_key;
 
 u32 etp_ktimer_now(void)
 {
-	return (u32)div_u64(ktime_get_ns(), ETP_TICK_NS) + etp_tick_offset;
+	return (u32)jiffies64_to_msecs(get_jiffies_64()) + etp_tick_offset;
 }
 
 static struct etp_net *etp_ktimers_net(struct etp_ktimers *b)
@@ -92,7 +100,7 @@ void etp_ktimers_init(struct etp_ktimers *b)
 {
 	if (!etp_tick_offset)
 		etp_tick_offset = ETP_TICK_INITIAL -
-				  (u32)div_u64(ktime_get_ns(), ETP_TICK_NS);
+				  (u32)jiffies64_to_msecs(get_jiffies_64());
 	spin_lock_init(&b->lock);
 	lockdep_init_map(&b->running_map, "etp_ktimers_running",
 			 &etp_ktimers_running_key, 0);
@@ -131,6 +139,8 @@ int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 	u32 now = etp_ktimer_now();
 	bool was_pending;
 
+	/* The next jiffy may be a moment away: never early (see the top). */
+	delay_ms += ETP_JIFFY_MS;
 	/*
 	 * As mod_timer(): re-arming to the very tick it is armed for needs
 	 * no lock. Racing with its expiry is harmless, since it then fires at

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * User calls: each enters the state machine for one entry under its lock,
- * and etp_exec() carries out what it decided. Callers are serialised by
- * the generic netlink mutex.
+ * and etp_exec() carries out what it decided. Listen, connect, close and
+ * abort are serialised by netlink.c's etp_nl_mutex; send and recv need only
+ * the entry's lock.
  */
 #include <linux/err.h>
 #include <linux/random.h>

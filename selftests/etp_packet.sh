@@ -460,6 +460,20 @@ inject ACK seq 1 ack 3001
 expect-none 500
 EOF
 
+# csum_offload leaves the sum to the device (CHECKSUM_PARTIAL); a tun
+# without offloads cannot, so dev_queue_xmit() sums in software, and the
+# segments read here (etp_pkt checks every checksum) are whole.
+pkt_case "sending with csum_offload: a tun gets whole checksums" \
+	$'bytes_out 1000\ndata_segs_out 1\nin_segs 3\nout_segs 2\n'"$OPEN_COUNT" \
+	"$OPEN_TRANS" <<EOF
+exec etpctl param set csum_offload 1
+$OPEN
+exec head -c 1000 /dev/zero | etpctl send \$(pkt_id)
+expect ACK|PSH seq 1 ack 1 payload 1000
+inject ACK seq 1 ack 1001
+expect-none 200
+EOF
+
 # --- ICMP (RFC 5927 checks; RFC 1122 4.2.3.9; RFC 1191) ------------------------------
 
 # The peer has no etp: a connect fails at once with ENOPROTOOPT (as TCP's

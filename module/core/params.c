@@ -33,6 +33,8 @@ const struct etp_param_desc etp_param_descs[ETP_PARAM_MAX + 1] = {
 		ETP_PARAM(keepalive_intvl_ms, 75000, 1000, 600000),
 	[ETP_PARAM_KEEPALIVE_PROBES] = ETP_PARAM(keepalive_probes, 9, 1, 100),
 	[ETP_PARAM_LINGER_MS]	= ETP_PARAM(linger_ms, 60000, 1, 3600000),
+	/* Off: captures show real checksums (docs/protocol.md 2.5). */
+	[ETP_PARAM_CSUM_OFFLOAD] = ETP_PARAM(csum_offload, 0, 0, 1),
 };
 
 /* A row per parameter and a field per row: the unit tests check the rest. */

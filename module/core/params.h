@@ -32,6 +32,7 @@ struct etp_params {
 	u32 keepalive_intvl_ms;	/* between keepalive probes */
 	u32 keepalive_probes;	/* unanswered probes before giving up */
 	u32 linger_ms;		/* unread data of an ended connection kept */
+	u32 csum_offload;	/* 1: checksums left to the device (glue) */
 };
 
 struct etp_param_desc {

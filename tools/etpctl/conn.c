@@ -519,21 +519,18 @@ static int connect_wait(struct etp_nl *nl, struct etp_nl *ev,
 
 	for (;;) {
 		err = nl_listen(ev, connect_wait_cb, &w);
-		if (!err && w.gone) {
-			fprintf(stderr, "etpctl: connect: etp.ko was unloaded\n");
-			return EXIT_KERNEL;
-		}
+		if (!err && w.gone)
+			return errmsg(EXIT_KERNEL,
+				      "connect: etp.ko was unloaded");
 		if (!err)
 			return 0;
 		if (err != -ENOBUFS)
 			return kernel_error(ev, err, "connect");
 		err = conn_get(nl, ci->id, &now);
-		if (err == -ENOENT) {
-			fprintf(stderr,
-				"etpctl: connect: connection %u is gone (its events were lost)\n",
-				ci->id);
-			return EXIT_KERNEL;
-		}
+		if (err == -ENOENT)
+			return errmsg(EXIT_KERNEL,
+				      "connect: connection %u is gone (its events were lost)",
+				      ci->id);
 		if (err)
 			return kernel_error(nl, err, "connect");
 		if (now.valid && (synchronized(now.state) ||
@@ -554,7 +551,7 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	char ip[INET_ADDRSTRLEN];
-	struct etp_nl ev = { 0 };
+	struct etp_nl *ev = NULL;
 	struct nlmsghdr *nlh;
 	int err;
 
@@ -564,17 +561,10 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 		return err;
 	if (wait) {
 		/* Subscribe first: no event of the new id can be missed. */
-		err = nl_open(&ev, ETP_GENL_NAME);
-		if (!err) {
-			nl_set_rcvbuf(&ev, 1 << 20);
-			err = nl_subscribe(&ev, ETP_MCGRP_STATE);
-		}
-		if (!err)
-			err = subscribe_family_events(&ev);
-		if (err) {
-			nl_close(&ev);
-			return kernel_error(&ev, err, "connect: subscribe");
-		}
+		err = events_open(&ev, EV_STATE | EV_FAMILY,
+				  "connect: subscribe");
+		if (err)
+			return err;
 	}
 
 	nlh = nl_msg(nl, buf, ETP_CMD_CONNECT, 0);
@@ -588,33 +578,26 @@ static int conn_open(struct etp_nl *nl, const char *op, struct in_addr addr,
 		said(ETP_A_LOCAL_PORT, "local port %u", sport);
 	}
 	err = nl_talk(nl, nlh, conn_info_cb, ci);
-	if (err) {
-		nl_close(&ev);
+	if (err)
 		return kernel_error(nl, err, op);
-	}
-	if (!ci->valid) {
-		nl_close(&ev);
-		fprintf(stderr, "etpctl: %s: the kernel's reply has no connection id\n",
-			op);
-		return EXIT_KERNEL;
-	}
+	if (!ci->valid)
+		return errmsg(EXIT_KERNEL,
+			      "%s: the kernel's reply has no connection id", op);
 	if (!wait)
 		return 0;
-	err = connect_wait(nl, &ev, ci);
-	nl_close(&ev);
+	err = connect_wait(nl, ev, ci);
 	if (err)
 		return err;
 	if (ci->state != ETP_STATE_CLOSED)
 		return 0;
 	if (ci->err == ENOPROTOOPT)
-		fprintf(stderr, "etpctl: %s: %s (ICMP protocol unreachable: the peer has no etp)\n",
-			op, strerror(ci->err));
-	else if (ci->err)
-		fprintf(stderr, "etpctl: %s: %s\n", op, strerror(ci->err));
-	else
-		fprintf(stderr, "etpctl: %s: connection closed (%s)\n", op,
-			ci->cause[0] ? ci->cause : "no reason given");
-	return EXIT_KERNEL;
+		return errmsg(EXIT_KERNEL,
+			      "%s: %s (ICMP protocol unreachable: the peer has no etp)",
+			      op, strerror(ci->err));
+	if (ci->err)
+		return errmsg(EXIT_KERNEL, "%s: %s", op, strerror(ci->err));
+	return errmsg(EXIT_KERNEL, "%s: connection closed (%s)", op,
+		      ci->cause[0] ? ci->cause : "no reason given");
 }
 
 int conn_open_wait(struct etp_nl *nl, const char *op, struct in_addr addr,
@@ -784,6 +767,9 @@ int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
 
 	if (args_parse("monitor", argc, argv, args))
 		return EXIT_USAGE;
+	/* It would take the batch's socket for its events, and never end. */
+	if (batch_line())
+		return usage_error("monitor: not in a batch: it runs until interrupted (run it as an etpctl of its own)");
 	err = etpctl_open(nl);
 	if (err)
 		return err;
@@ -797,13 +783,13 @@ int cmd_monitor(struct etp_nl *nl, int argc, char **argv)
 		err = nl_listen(nl, monitor_cb, nl);
 		if (!err && !nl->family) {
 			fflush(stdout);
-			fprintf(stderr, "etpctl: monitor: etp.ko was unloaded (family '%s' removed)\n",
-				ETP_GENL_NAME);
-			return EXIT_KERNEL;
+			return errmsg(EXIT_KERNEL,
+				      "monitor: etp.ko was unloaded (family '%s' removed)",
+				      ETP_GENL_NAME);
 		}
 		if (err != -ENOBUFS)
 			break;
-		fprintf(stderr, "etpctl: monitor: events lost (receive buffer overrun)\n");
+		errmsg(0, "monitor: events lost (receive buffer overrun)");
 	}
 	return kernel_error(nl, err, "monitor");
 }

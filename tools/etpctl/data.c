@@ -28,8 +28,8 @@
 #define WAIT_MS		1000		/* ask again even without an event */
 
 struct link {
-	struct etp_nl req;		/* requests and their replies */
-	struct etp_nl ev;		/* data and state events */
+	struct etp_nl *req;		/* requests and their replies */
+	struct etp_nl *ev;		/* data and state events */
 	uint32_t id;
 	bool ended;			/* the connection is gone */
 	unsigned int err;		/* its errno when it ended, if any */
@@ -43,33 +43,23 @@ static double secs(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static int link_open(struct link *l, uint32_t id)
+static int link_open(struct link *l, struct etp_nl *nl, uint32_t id)
 {
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	l->id = id;
-	err = etpctl_open(&l->req);
+	l->req = nl;
+	err = etpctl_open(nl);
 	if (err)
 		return err;
 	/* Subscribe before the first request: no event can be missed. */
-	err = nl_open(&l->ev, ETP_GENL_NAME);
-	if (!err) {
-		nl_set_rcvbuf(&l->ev, 1 << 20);
-		err = nl_subscribe(&l->ev, ETP_MCGRP_DATA) ?:
-		      nl_subscribe(&l->ev, ETP_MCGRP_STATE);
-	}
+	err = events_open(&l->ev, EV_STATE | EV_DATA, "subscribe");
 	if (err)
-		return kernel_error(&l->ev, err, "subscribe");
+		return err;
 	clock_gettime(CLOCK_MONOTONIC, &l->start);
 	l->last = l->start;
 	return 0;
-}
-
-static void link_close(struct link *l)
-{
-	nl_close(&l->req);
-	nl_close(&l->ev);
 }
 
 static uint8_t genl_cmd(const struct nlmsghdr *nlh)
@@ -83,6 +73,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[ETP_A_MAX + 1];
 	struct link *l = data;
 
+	/* Not etp's (nlctrl's, which a batch's connect wait joined). */
+	if (nlh->nlmsg_type != l->ev->family)
+		return MNL_CB_OK;
 	if (nl_parse(nlh, tb, ETP_A_MAX) || !tb[ETP_A_CONN_ID] ||
 	    mnl_attr_get_u32(tb[ETP_A_CONN_ID]) != l->id)
 		return MNL_CB_OK;
@@ -103,7 +96,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 static int link_wait_ms(struct link *l, int fd, int ms)
 {
 	struct pollfd p[2] = {
-		{ .fd = mnl_socket_get_fd(l->ev.sock), .events = POLLIN },
+		{ .fd = mnl_socket_get_fd(l->ev->sock), .events = POLLIN },
 		{ .fd = fd, .events = POLLIN },
 	};
 	int n, err;
@@ -113,9 +106,9 @@ static int link_wait_ms(struct link *l, int fd, int ms)
 		return kernel_error(NULL, -errno, "poll");
 	/* Only what is queued: other connections' events wake us too. */
 	if (n > 0 && (p[0].revents & POLLIN)) {
-		err = nl_drain(&l->ev, event_cb, l);
+		err = nl_drain(l->ev, event_cb, l);
 		if (err && err != -ENOBUFS)
-			return kernel_error(&l->ev, err, "events");
+			return kernel_error(l->ev, err, "events");
 	}
 	return fd >= 0 && n > 0 && (p[1].revents & (POLLIN | POLLHUP));
 }
@@ -128,16 +121,15 @@ static int link_wait(struct link *l, int fd)
 /* The connection has gone (ENOENT): read its last state event, queued. */
 static void link_drain(struct link *l)
 {
-	nl_drain(&l->ev, event_cb, l);
+	nl_drain(l->ev, event_cb, l);
 }
 
 /* "connection 4 ended: Connection timed out", EXIT_KERNEL. */
 static int link_ended(struct link *l, const char *op)
 {
 	link_drain(l);
-	fprintf(stderr, "etpctl: %s: connection %u ended%s%s\n", op, l->id,
-		l->err ? ": " : "", l->err ? strerror(l->err) : "");
-	return EXIT_KERNEL;
+	return errmsg(EXIT_KERNEL, "%s: connection %u ended%s%s", op, l->id,
+		      l->err ? ": " : "", l->err ? strerror(l->err) : "");
 }
 
 static void progress(struct link *l, const char *what, bool last)
@@ -152,9 +144,9 @@ static void progress(struct link *l, const char *what, bool last)
 		return;
 	l->last = now;
 	t = secs(&l->start, &now);
-	fprintf(stderr, "etpctl: %s: %" PRIu64 " bytes in %.1f s, %.2f MB/s, retransmits %s\n",
-		what, l->bytes, t, t > 0 ? l->bytes / t / 1e6 : 0.0,
-		conn_retransmits(&l->req, l->id));
+	errmsg(0, "%s: %" PRIu64 " bytes in %.1f s, %.2f MB/s, retransmits %s",
+	       what, l->bytes, t, t > 0 ? l->bytes / t / 1e6 : 0.0,
+	       conn_retransmits(l->req, l->id));
 }
 
 static int bytes_cb(const struct nlmsghdr *nlh, void *data)
@@ -175,14 +167,14 @@ static int send_some(struct link *l, const char *buf, uint32_t len)
 	uint32_t queued = 0, off = 0, n;
 	int err;
 
-	nlh = nl_msg(&l->req, msg, ETP_CMD_SEND, 0);
+	nlh = nl_msg(l->req, msg, ETP_CMD_SEND, 0);
 	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
 	while (off < len) {
 		n = len - off < ATTR_MAX ? len - off : ATTR_MAX;
 		mnl_attr_put(nlh, ETP_A_DATA, n, buf + off);
 		off += n;
 	}
-	err = nl_talk(&l->req, nlh, bytes_cb, &queued);
+	err = nl_talk(l->req, nlh, bytes_cb, &queued);
 	if (err == -EAGAIN)
 		return 0;
 	return err ? err : (int)queued;
@@ -198,7 +190,7 @@ static int send_all(struct link *l, const char *buf, uint32_t len)
 		if (n == -ENOENT)
 			return link_ended(l, "send");
 		if (n < 0)
-			return kernel_error(&l->req, n, "send");
+			return kernel_error(l->req, n, "send");
 		buf += n;
 		len -= n;
 		l->bytes += n;
@@ -259,10 +251,10 @@ static int recv_some(struct link *l, struct recv_out *o)
 	int err;
 
 	o->got = 0;
-	nlh = nl_msg(&l->req, msg, ETP_CMD_RECV, 0);
+	nlh = nl_msg(l->req, msg, ETP_CMD_RECV, 0);
 	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
 	mnl_attr_put_u32(nlh, ETP_A_BYTES, ATTR_MAX);
-	err = nl_talk(&l->req, nlh, recv_cb, o);
+	err = nl_talk(l->req, nlh, recv_cb, o);
 	if (o->werr)
 		return -o->werr;
 	return err ? err : (int)o->got;
@@ -276,7 +268,7 @@ static int open_file(const char *path, int flags, int std)
 		return std;
 	fd = open(path, flags | O_CLOEXEC, 0644);
 	if (fd < 0)
-		fprintf(stderr, "etpctl: %s: %s\n", path, strerror(errno));
+		errmsg(0, "%s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -332,7 +324,7 @@ static int stream_in(struct link *l, int fd)
 			return link_ended(l, "recv");
 		}
 		if (n < 0)
-			return kernel_error(&l->req, n, "recv");
+			return kernel_error(l->req, n, "recv");
 		l->bytes += n;
 		progress(l, "recv", false);
 		if (o.eof)
@@ -346,7 +338,7 @@ static int stream_in(struct link *l, int fd)
 }
 
 /* send and recv: one file, one connection, one direction. */
-static int data_cmd(int argc, char **argv, bool sending)
+static int data_cmd(struct etp_nl *nl, int argc, char **argv, bool sending)
 {
 	const char *op = sending ? "send" : "recv";
 	bool close_after = false, verbose = false;
@@ -367,33 +359,34 @@ static int data_cmd(int argc, char **argv, bool sending)
 		args[3] = (struct arg)ARG_END;
 	if (args_parse(op, argc, argv, args))
 		return EXIT_USAGE;
+	if (sending && (!file || !strcmp(file, "-")) && batch_stdin())
+		return usage_error("send: stdin is the batch's (-batch -): give a FILE");
 	std = sending ? STDIN_FILENO : STDOUT_FILENO;
 	fd = open_file(file, sending ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC,
 		       std);
 	if (fd < 0)
 		return EXIT_USAGE;
-	err = link_open(&l, id);
+	err = link_open(&l, nl, id);
 	if (!err) {
 		l.verbose = verbose;
 		err = sending ? stream_out(&l, fd) : stream_in(&l, fd);
 		progress(&l, op, true);
 	}
 	if (!err && close_after)
-		err = close_conn(&l.req, id);
-	link_close(&l);
+		err = close_conn(l.req, id);
 	if (fd != std)
 		close(fd);
 	return err;
 }
 
-int cmd_send(struct etp_nl *unused, int argc, char **argv)
+int cmd_send(struct etp_nl *nl, int argc, char **argv)
 {
-	return data_cmd(argc, argv, true);
+	return data_cmd(nl, argc, argv, true);
 }
 
-int cmd_recv(struct etp_nl *unused, int argc, char **argv)
+int cmd_recv(struct etp_nl *nl, int argc, char **argv)
 {
-	return data_cmd(argc, argv, false);
+	return data_cmd(nl, argc, argv, false);
 }
 
 /*
@@ -420,16 +413,18 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 
 	if (args_parse("cat", argc, argv, args))
 		return EXIT_USAGE;
+	if (batch_stdin())
+		return usage_error("cat: stdin is the batch's (-batch -): cat needs its own");
 	err = conn_open_wait(nl, "cat", addr, port, &id);
 	if (err)
 		return err;
-	err = link_open(&l, id);
+	err = link_open(&l, nl, id);
 	while (!err && (in_open || peer_open)) {
 		/* What the peer sent, first: it never waits on stdin. */
 		if (peer_open) {
 			r = recv_some(&l, &o);
 			if (r < 0) {
-				err = kernel_error(&l.req, r, "cat: recv");
+				err = kernel_error(l.req, r, "cat: recv");
 				break;
 			}
 			peer_open = !o.eof;
@@ -455,9 +450,8 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 			err = send_all(&l, buf, n);
 		} else {
 			in_open = false;
-			err = close_conn(&l.req, id);
+			err = close_conn(l.req, id);
 		}
 	}
-	link_close(&l);
 	return err;
 }

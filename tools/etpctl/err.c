@@ -4,7 +4,12 @@
  * the user's words. A command records what it sent with said(); the kernel
  * blames an attribute (NLMSGERR_ATTR_OFFS) and its message names attributes
  * ("ETP_A_LOCAL_PORT already has a listener"): both are turned back into
- * what the user typed ("port 7000 already has a listener").
+ * what the user typed ("port 7000 already has a listener"). In a batch,
+ * every message names the line it is about ("etpctl: line 7: ...").
+ *
+ * Also the sockets: the one requests go on (etpctl_open) and the one the
+ * commands that wait hear events on (events_open), each opened once per
+ * process, so that a batch's lines share them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,15 +22,32 @@
 
 #include "etpctl.h"
 
+static void verrmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "etpctl: ");
+	if (batch_line())
+		fprintf(stderr, "line %lu: ", batch_line());
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+}
+
+int errmsg(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrmsg(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "etpctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verrmsg(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n");
 	return EXIT_USAGE;
 }
 
@@ -41,6 +63,12 @@ void said(unsigned int attr, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(said_attr[attr], sizeof(said_attr[attr]), fmt, ap);
 	va_end(ap);
+}
+
+void said_reset(void)
+{
+	memset(said_attr, 0, sizeof(said_attr));
+	memset(said_value, 0, sizeof(said_value));
 }
 
 void said_param(unsigned int param, const char *value)
@@ -193,8 +221,7 @@ int kernel_error(struct etp_nl *nl, int err, const char *what)
 	}
 	if (!msg)
 		msg = strerror(err);
-	fprintf(stderr, "etpctl: %s: %s\n", what, msg);
-	return EXIT_KERNEL;
+	return errmsg(EXIT_KERNEL, "%s: %s", what, msg);
 }
 
 /* Open nl (once): 0, or EXIT_KERNEL with the reason printed. */
@@ -205,11 +232,10 @@ int etpctl_open(struct etp_nl *nl)
 	if (nl->sock)
 		return 0;
 	err = nl_open(nl, ETP_GENL_NAME);
-	if (err == -ENOENT) {
-		fprintf(stderr, "etpctl: generic netlink family '%s' not found (is etp.ko loaded?): %s\n",
-			ETP_GENL_NAME, strerror(ENOENT));
-		return EXIT_KERNEL;
-	}
+	if (err == -ENOENT)
+		return errmsg(EXIT_KERNEL,
+			      "generic netlink family '%s' not found (is etp.ko loaded?): %s",
+			      ETP_GENL_NAME, strerror(ENOENT));
 	if (err)
 		return kernel_error(nl, err, "netlink");
 	return 0;
@@ -234,6 +260,51 @@ int subscribe_family_events(struct etp_nl *nl)
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
+}
+
+static struct etp_nl events;
+static unsigned int events_joined;	/* EV_* */
+
+int events_open(struct etp_nl **ev, unsigned int groups, const char *what)
+{
+	unsigned int join;
+	int err = 0;
+
+	if (!events.sock) {
+		events_joined = 0;
+		err = nl_open(&events, ETP_GENL_NAME);
+		if (!err)
+			nl_set_rcvbuf(&events, 1 << 20);
+	}
+	join = groups & ~events_joined;
+	if (!err && (join & EV_STATE))
+		err = nl_subscribe(&events, ETP_MCGRP_STATE);
+	if (!err && (join & EV_DATA))
+		err = nl_subscribe(&events, ETP_MCGRP_DATA);
+	if (!err && (join & EV_FAMILY))
+		err = subscribe_family_events(&events);
+	if (err) {
+		nl_close(&events);
+		return kernel_error(&events, err, what);
+	}
+	events_joined |= groups;
+	*ev = &events;
+	return 0;
+}
+
+void events_drain(void)
+{
+	int i;
+
+	/* An overrun is reported once, then the rest is read. */
+	for (i = 0; events.sock && i < 4; i++)
+		if (nl_drain(&events, NULL, NULL) != -ENOBUFS)
+			break;
+}
+
+void events_close(void)
+{
+	nl_close(&events);
 }
 
 bool family_gone(const struct etp_nl *nl, const struct nlmsghdr *nlh)

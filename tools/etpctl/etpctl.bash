@@ -33,13 +33,14 @@ _etpctl()
 {
 	local cur prev words cword
 	local cmds="info stats param listen unlisten connect close abort show monitor send recv cat trace fault help"
-	local opts="-j --json -p --pretty -n --netns -V --version -h --help"
-	local i cmd='' cmdi=0 w used
+	local opts="-j --json -p --pretty -n --netns -b -batch -f -force -V --version -h --help"
+	local i cmd='' cmdi=0 w used batch=''
 
 	_init_completion || return
 	_etpctl_ns=
 
-	# Options come before the command; -n takes a namespace.
+	# Options come before the command; -n takes a namespace, -batch a
+	# file (whose lines are the commands: none follows it).
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		case $w in
@@ -48,6 +49,11 @@ _etpctl()
 			((i++))
 			;;
 		--netns=*) _etpctl_ns=${w#--netns=} ;;
+		-b | -batch | --batch)
+			batch=1
+			((i++))
+			;;
+		--batch=*) batch=1 ;;
 		-*) ;;
 		*)
 			cmd=$w
@@ -63,8 +69,13 @@ _etpctl()
 			COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{ print $1 }')" -- "$cur"))
 			return
 			;;
+		-b | -batch | --batch)
+			_filedir
+			[[ - == "$cur"* ]] && COMPREPLY+=(-)
+			return
+			;;
 		esac
-		if [[ $cur == -* ]]; then
+		if [[ $cur == -* || -n $batch ]]; then
 			COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$cmds" -- "$cur"))

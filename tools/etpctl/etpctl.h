@@ -24,6 +24,12 @@ struct cmd {
 	const char *help;
 };
 
+/*
+ * "etpctl: MESSAGE" on stderr ("etpctl: line N: MESSAGE" while a batch runs
+ * its line N); returns code. usage_error() is errmsg(EXIT_USAGE, ...).
+ */
+int errmsg(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
@@ -38,6 +44,20 @@ int kernel_error(struct etp_nl *nl, int err, const char *what);
 void said(unsigned int attr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void said_param(unsigned int param, const char *value);
+/* Forget what was said: a batch's next line says its own. */
+void said_reset(void);
+
+/*
+ * -batch FILE ("-": stdin): run each line's command with run(), on one
+ * request socket (nl). Without force, stop at the first line that fails.
+ * Returns 0 if every line succeeded, else EXIT_USAGE (as ip -batch does).
+ */
+int batch_run(const char *file, bool force, struct etp_nl *nl,
+	      int (*run)(struct etp_nl *nl, int argc, char **argv));
+/* The line of the batch being run; 0 when no batch is running. */
+unsigned long batch_line(void);
+/* A batch is running and reads its lines from stdin (-batch -). */
+bool batch_stdin(void);
 
 /* "help", "-h" or "--help". */
 bool is_help(const char *word);
@@ -76,6 +96,20 @@ int conn_open_wait(struct etp_nl *nl, const char *op, struct in_addr addr,
 const char *conn_retransmits(struct etp_nl *nl, uint32_t id);
 
 int etpctl_open(struct etp_nl *nl);
+
+/*
+ * The socket of events, for the commands that wait on them: opened by the
+ * first, joined to the groups each one asks for (EV_*), and kept until
+ * events_close() so that a batch's lines share it. Returns 0 with *ev set,
+ * or EXIT_KERNEL with the reason said (as "WHAT: reason").
+ */
+#define EV_STATE	0x1	/* the "state" group */
+#define EV_DATA		0x2	/* the "data" group */
+#define EV_FAMILY	0x4	/* nlctrl's "notify": etp.ko unloaded */
+int events_open(struct etp_nl **ev, unsigned int groups, const char *what);
+/* Drop what is queued (events of earlier lines). */
+void events_drain(void);
+void events_close(void);
 
 /* The family "etp" was unregistered (nlh: a message of nlctrl's "notify"). */
 bool family_gone(const struct etp_nl *nl, const struct nlmsghdr *nlh);

@@ -367,8 +367,8 @@ int cmd_stats(struct etp_nl *nl, int argc, char **argv)
 			base.n = 0;
 		err = history_save(path, &now);
 		if (err)
-			fprintf(stderr, "etpctl: stats: cannot save %s: %s\n",
-				path, strerror(-err));
+			errmsg(0, "stats: cannot save %s: %s", path,
+			       strerror(-err));
 	}
 	stats_print(&now, delta || interval ? &base : NULL, all);
 	return 0;
@@ -430,9 +430,9 @@ static int param_set(struct etp_nl *nl, int argc, char **argv)
 		if (parse_u32(argv[i + 1], &value[attr])) {
 			/* Beyond 32 bits: refused as the kernel would. */
 			param_range(attr, &min, &max);
-			fprintf(stderr, "etpctl: param set: %s %s is out of range: must be %u..%u\n",
-				argv[i], argv[i + 1], min, max);
-			return EXIT_KERNEL;
+			return errmsg(EXIT_KERNEL,
+				      "param set: %s %s is out of range: must be %u..%u",
+				      argv[i], argv[i + 1], min, max);
 		}
 	}
 	nlh = nl_msg(nl, buf, ETP_CMD_PARAM_SET, 0);

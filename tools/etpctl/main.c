@@ -107,6 +107,10 @@ static const struct cmd cmds[] = {
 
 static const char options_help[] =
 	"options:\n"
+	"  -b, -batch FILE     run the commands of FILE (\"-\": stdin), one a line,\n"
+	"                      in this process on one socket; stop at the first\n"
+	"                      that fails, saying its line\n"
+	"  -f, -force          with -batch: run every line, even after failures\n"
 	"  -j, --json          JSON output (one object or array per result)\n"
 	"  -p, --pretty        pretty-printed JSON (implies -j)\n"
 	"  -n, --netns NETNS   run in network namespace NETNS (as ip -n)\n"
@@ -117,13 +121,14 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: etpctl [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: etpctl [OPTIONS] COMMAND [ARGS]\n"
+		   "       etpctl [OPTIONS] -batch FILE [-force]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
 	fprintf(f, "\n%s\n", options_help);
 	fprintf(f, "Commands may be abbreviated (sh for show). 'etpctl COMMAND help'\n"
 		   "explains one. Exit status: 0 success, 1 usage error, 2 the kernel\n"
-		   "refused or etp.ko is not loaded.\n");
+		   "refused or etp.ko is not loaded; -batch: 1 if any line failed.\n");
 }
 
 static void cmd_usage(FILE *f, const struct cmd *cmd)
@@ -148,7 +153,8 @@ int find_word(const char *word, const char *const *names, int n)
 static const struct cmd *find_cmd(const char *word)
 {
 	const char *names[NCMDS];
-	size_t i;
+	char list[NCMDS * 16] = "";
+	size_t i, n = 0;
 	int at;
 
 	for (i = 0; i < NCMDS; i++)
@@ -156,16 +162,15 @@ static const struct cmd *find_cmd(const char *word)
 	at = find_word(word, names, NCMDS);
 	if (at >= 0)
 		return &cmds[at];
-	if (at == -2) {
-		fprintf(stderr, "etpctl: '%s' is ambiguous:", word);
-		for (i = 0; i < NCMDS; i++)
-			if (!strncmp(word, cmds[i].name, strlen(word)))
-				fprintf(stderr, " %s", cmds[i].name);
-		fprintf(stderr, "\n");
-	} else {
-		fprintf(stderr, "etpctl: unknown command '%s' (try 'etpctl help')\n",
-			word);
+	if (at == -1) {
+		usage_error("unknown command '%s' (try 'etpctl help')", word);
+		return NULL;
 	}
+	for (i = 0; i < NCMDS; i++)
+		if (!strncmp(word, cmds[i].name, strlen(word)))
+			n += snprintf(list + n, sizeof(list) - n, " %s",
+				      cmds[i].name);
+	usage_error("'%s' is ambiguous:%s", word, list);
 	return NULL;
 }
 
@@ -207,9 +212,9 @@ int netns_enter(const char *name)
 		return usage_error("cannot open network namespace '%s' (%s): %s",
 				   name, path, strerror(errno));
 	if (setns(fd, CLONE_NEWNET)) {
-		fprintf(stderr, "etpctl: cannot enter network namespace '%s': %s%s\n",
-			name, strerror(errno),
-			errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		errmsg(0, "cannot enter network namespace '%s': %s%s", name,
+		       strerror(errno),
+		       errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		close(fd);
 		return EXIT_KERNEL;
 	}
@@ -236,9 +241,26 @@ static int version(void)
 	return 0;
 }
 
+/* One command: its words, the first its name (as typed, or a batch line's). */
+static int run_cmd(struct etp_nl *nl, int argc, char **argv)
+{
+	const struct cmd *cmd = find_cmd(argv[0]);
+
+	if (!cmd)
+		return EXIT_USAGE;
+	if (argc >= 2 && is_help(argv[1]) && cmd->fn != cmd_help) {
+		cmd_usage(stdout, cmd);
+		return 0;
+	}
+	/* Commands check their arguments before they open the socket. */
+	return cmd->fn(nl, argc - 1, argv + 1);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "batch",	required_argument,	NULL, 'b' },
+		{ "force",	no_argument,		NULL, 'f' },
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "pretty",	no_argument,		NULL, 'p' },
 		{ "netns",	required_argument,	NULL, 'n' },
@@ -246,9 +268,8 @@ int main(int argc, char **argv)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *netns = NULL;
-	const struct cmd *cmd;
-	bool show_version = false;
+	const char *netns = NULL, *batch_file = NULL;
+	bool show_version = false, force = false;
 	struct etp_nl nl;
 	int opt, ret;
 
@@ -257,9 +278,17 @@ int main(int argc, char **argv)
 	 * options work too (-json, -netns NS), as iproute2 spells them.
 	 */
 	opterr = 0;
-	while ((opt = getopt_long_only(argc, argv, "+:jpn:Vh", longopts,
+	while ((opt = getopt_long_only(argc, argv, "+:b:fjpn:Vh", longopts,
 				       NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			if (batch_file)
+				return usage_error("-batch given twice");
+			batch_file = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
 		case 'j':
 			print_set_json(true);
 			break;
@@ -297,21 +326,23 @@ int main(int argc, char **argv)
 	}
 	if (show_version)
 		return version();
-	if (argc < 1) {
+	if (force && !batch_file)
+		return usage_error("-force goes with -batch FILE");
+	if (batch_file && argc)
+		return usage_error("-batch %s: no COMMAND after it (the commands are the file's lines)",
+				   batch_file);
+	if (!batch_file && argc < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = find_cmd(argv[0]);
-	if (!cmd)
-		return EXIT_USAGE;
-	if (argc >= 2 && is_help(argv[1]) && cmd->fn != cmd_help) {
-		cmd_usage(stdout, cmd);
-		return 0;
-	}
 
-	/* Commands check their arguments before they open the socket. */
+	/* One request socket for every line of a batch, opened by the first. */
 	memset(&nl, 0, sizeof(nl));
-	ret = cmd->fn(&nl, argc - 1, argv + 1);
+	if (batch_file)
+		ret = batch_run(batch_file, force, &nl, run_cmd);
+	else
+		ret = run_cmd(&nl, argc, argv);
+	events_close();
 	nl_close(&nl);
 	return ret;
 }

@@ -52,11 +52,18 @@ struct trace {
 };
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop_signal;	/* the one that stopped it */
 
 static void on_signal(int sig)
 {
 	stop = 1;
+	stop_signal = sig;
 }
+
+static const struct sigaction on_stop = {
+	.sa_handler = on_signal,
+	.sa_flags = SA_RESTART,
+};
 
 static uint64_t mono_ns(void)
 {
@@ -493,7 +500,7 @@ static int trace_loop(struct trace *t)
 				continue;
 			err = nl_drain(&t->nl[i], trace_event, &sides[i]);
 			if (err == -ENOBUFS)
-				fprintf(stderr, "etpctl: trace: events lost (receive buffer overrun)\n");
+				errmsg(0, "trace: events lost (receive buffer overrun)");
 			else if (err)
 				return kernel_error(&t->nl[i], err, "trace");
 			last = mono_ns();
@@ -512,20 +519,16 @@ static int write_svg(struct trace *t, const char *path)
 	FILE *f = fopen(path, "w");
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "etpctl: trace: %s: %s\n", path,
-			strerror(errno));
-		return EXIT_USAGE;
-	}
+	if (!f)
+		return errmsg(EXIT_USAGE, "trace: %s: %s", path,
+			      strerror(errno));
 	t->all.two_sided = t->nsides > 1;
 	t->all.t0 = t->t0;
 	burst_names(t, &t->all);
 	ladder_layout(&t->all);
 	err = ladder_svg(&t->all, f);
-	if (fclose(f) || err) {
-		fprintf(stderr, "etpctl: trace: writing %s failed\n", path);
-		return EXIT_KERNEL;
-	}
+	if (fclose(f) || err)
+		return errmsg(EXIT_KERNEL, "trace: writing %s failed", path);
 	return 0;
 }
 
@@ -536,6 +539,7 @@ static int write_svg(struct trace *t, const char *path)
 int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 {
 	const char *svg = NULL, *pcap = NULL, *peer = NULL;
+	struct sigaction old_int, old_term;
 	struct trace t = { .nsides = 1 };
 	struct arg args[] = {
 		ARG_KW("id", "ID", ARG_ID, &t.id),
@@ -552,13 +556,13 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 
 	if (args_parse("trace", argc, argv, args))
 		return EXIT_USAGE;
+	if (batch_line() && !t.count && !t.secs)
+		return usage_error("trace: in a batch, give count N or duration SECONDS (it would run until interrupted)");
 	if (pcap) {
 		t.pcap = fopen(pcap, "w");
-		if (!t.pcap) {
-			fprintf(stderr, "etpctl: trace: %s: %s\n", pcap,
-				strerror(errno));
-			return EXIT_USAGE;
-		}
+		if (!t.pcap)
+			return errmsg(EXIT_USAGE, "trace: %s: %s", pcap,
+				      strerror(errno));
 		pcap_header(t.pcap);
 	}
 	t.keep_all = svg;
@@ -568,25 +572,30 @@ int cmd_trace(struct etp_nl *unused, int argc, char **argv)
 		t.nsides = 2;
 	}
 	if (!err) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
+		stop = 0;
+		stop_signal = 0;
+		sigaction(SIGINT, &on_stop, &old_int);
+		sigaction(SIGTERM, &on_stop, &old_term);
 		/*
 		 * Ready: a script may start the exchange once it reads this.
 		 * Event times are CLOCK_MONOTONIC (ktime_get_ns()), as is t0.
 		 */
 		t.t0 = mono_ns();
-		fprintf(stderr, "etpctl: trace: listening\n");
+		errmsg(0, "trace: listening");
 		err = trace_loop(&t);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
 	}
 	if (!err && svg)
 		err = write_svg(&t, svg);
-	if (t.pcap && fclose(t.pcap) && !err) {
-		fprintf(stderr, "etpctl: trace: writing %s failed\n", pcap);
-		err = EXIT_KERNEL;
-	}
+	if (t.pcap && fclose(t.pcap) && !err)
+		err = errmsg(EXIT_KERNEL, "trace: writing %s failed", pcap);
 	for (i = 0; i < t.nsides; i++)
 		nl_close(&t.nl[i]);
 	free(t.burst.ev);
 	free(t.all.ev);
+	/* Interrupted in a batch: the batch ends too, as the signal meant. */
+	if (stop_signal && batch_line())
+		raise(stop_signal);
 	return err;
 }

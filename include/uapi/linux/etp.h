@@ -129,6 +129,7 @@ enum etp_param_attr {
 	ETP_PARAM_KEEPALIVE_INTVL_MS, /* between probes */
 	ETP_PARAM_KEEPALIVE_PROBES, /* unanswered probes before giving up */
 	ETP_PARAM_LINGER_MS,	/* unread data of an ended connection kept */
+	ETP_PARAM_CSUM_OFFLOAD,	/* 1: the device (or dev_queue_xmit) sums */
 
 	__ETP_PARAM_MAX,
 	ETP_PARAM_MAX = __ETP_PARAM_MAX - 1
