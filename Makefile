@@ -220,6 +220,7 @@ bench: all
 	ETP_VM_APPEND="tsc=reliable" $(VMRUN) --timeout 1500 -- tools/bench/run-kernel
 	$(VMRUN) --timeout 900 -- tools/bench/run-connrate
 	$(VMRUN) --timeout 1800 -- tools/bench/run-stream
+	$(VMRUN) --timeout 900 -- tools/bench/run-batch
 
 # Style gates for module code: checkpatch --strict and sparse (on the test
 # build, which compiles every file).
