@@ -244,6 +244,8 @@ bench: all
 		tee $(BENCH_RUN)/connrate.md; test $${PIPESTATUS[0]} -eq 0
 	$(VMRUN) --timeout 1800 -- tools/bench/run-stream 2>&1 | \
 		tee $(BENCH_RUN)/stream.md; test $${PIPESTATUS[0]} -eq 0
+	$(VMRUN) --timeout 900 -- tools/bench/run-batch 2>&1 | \
+		tee $(BENCH_RUN)/batch.md; test $${PIPESTATUS[0]} -eq 0
 	@tools/bench/table $(BENCH_RUN) | tee $(BUILD)/bench/table.md
 
 # 100,000 connections in one pair of namespaces: memory, dump, receive

@@ -260,6 +260,20 @@ check "recv FILE in a batch: every byte" cmp -s "$ETP_TMP/data" "$ETP_TMP/got"
 check "trace duration 1 ended and the next line ran" \
 	grep -q "^$bid  *\(CLOSE_WAIT\|LAST_ACK\|CLOSED\) " "$OUT"
 
+# A signal that stops a trace line ends the batch (once the trace is done),
+# as it would end the trace alone.
+printf 'trace duration 60\nlisten 7777\n' >"$F"
+etpctl -n "$A" -batch "$F" >"$OUT" 2>"$ERR" &
+pid=$!
+ETP_BG+=("$pid")
+tracing() { grep -q "line 1: trace: listening" "$ERR"; }
+wait_until 30 tracing
+kill -TERM "$pid"
+wait "$pid"
+check_eq "SIGTERM in a trace line: the batch ends by it" "$?" 143
+check "the line after the trace did not run" \
+	test -z "$(listener_id "$A" 7777)"
+
 # --- thousands of lines: seconds, not minutes -----------------------------------
 N=3000
 for i in $(seq $N); do echo "connect $B_IP 7500"; done >"$F"
