@@ -38,8 +38,13 @@ sum() { sha256sum <"$1" | cut -d' ' -f1; }
 # losses by timeout, so the RTO floor sets the pace of a lossy transfer:
 # 20 ms rather than the Internet's 200 (as `ip route ... rto_min 20ms`
 # would for TCP in a data centre), and Linux's 15 retries rather than 8, so
-# that 30 % loss each way cannot end a transfer by chance.
-PARAMS="msl_ms 200 rto_min_ms 20 retries 15"
+# that 30 % loss each way cannot end a transfer by chance. The handshake
+# too: a child whose SYN|ACK or its ACK is lost retransmits after
+# rto_initial_ms, doubling; from the default 1 s, four tries fit in the
+# 30 s conn() waits, and at 30 % loss each way all four fail one time in
+# fifteen (then unlisten resets the child); from 200 ms, with ten tries,
+# seven fit.
+PARAMS="msl_ms 200 rto_min_ms 20 retries 15 rto_initial_ms 200 syn_retries 10"
 
 pair() {
 	ns_create A B || return 1
@@ -72,7 +77,8 @@ conn() {
 	nsx "$B" etpctl listen $PORT || return 1
 	out=$(nsx "$A" etpctl -j connect $B_IP $PORT wait) || return 1
 	CA=$(jq -r .id <<<"$out")
-	wait_until 30 child_up $PORT "$(jq -r .local <<<"$out" | cut -d: -f2)"
+	wait_until 30 child_up $PORT "$(jq -r .local <<<"$out" | cut -d: -f2)" ||
+		{ log "conn: B's end of $CA not ESTABLISHED in 30 s"; return 1; }
 	nsx "$B" etpctl unlisten $PORT
 }
 
