@@ -238,14 +238,24 @@ static struct etp_timer *etp_entry_timer(struct etp_entry *e,
 }
 
 /*
- * Whether the timer is filed on the wheel: an expiry that finds its timer
- * re-armed after the wheel took it off is stale.
+ * Under the entry's lock, for an expiry of the slot id belongs to: false if
+ * the slot's timer was re-armed after the wheel took it off, whatever id
+ * armed it (this run is then stale); else true, with *id set to the id the
+ * slot runs for now. The slot's owner is read here, not when the wheel
+ * fired: arming another id in the slot in between would otherwise make
+ * this run look fresh and run the expiry of an id that no longer owns it.
  */
-bool etp_entry_timer_pending(struct etp_entry *e, enum etp_timer_id id)
+bool etp_entry_timer_due(struct etp_entry *e, enum etp_timer_id *id)
 {
-	struct etp_timer *t = etp_entry_timer(e, id);
+	struct etp_timer *t = etp_entry_slot(e, *id);
+	struct etp_conn *c = etp_conn(e);
 
-	return t && etp_ktimer_pending(&e->en->timers, t);
+	lockdep_assert_held(&e->lock);
+	if (!t || etp_ktimer_pending(&e->en->timers, t))
+		return false;
+	if (c)
+		*id = c->owner[etp_timer_slot(*id)];
+	return true;
 }
 
 /* Each expiry hands the timer's reference to exec.c, with its id. */

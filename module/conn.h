@@ -128,7 +128,7 @@ struct etp_stream *etp_conn_stream(struct etp_conn *c);
 /* Timers of an entry; listeners have none, TIME_WAIT entries one. */
 void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms);
 void etp_entry_cancel(struct etp_entry *e, enum etp_timer_id id);
-bool etp_entry_timer_pending(struct etp_entry *e, enum etp_timer_id id);
+bool etp_entry_timer_due(struct etp_entry *e, enum etp_timer_id *id);
 s32 etp_entry_timer_left(struct etp_entry *e, enum etp_timer_id id);
 
 /*

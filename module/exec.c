@@ -219,9 +219,8 @@ void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 	etp_ev_init(e->en, &ev, &p);
 	spin_lock(&e->lock);
 	ev.st = c ? c->st : NULL;
-	/* Re-armed after the wheel took it off: this run is stale. */
-	if (etp_entry_timer_pending(e, id)) {
-		/* nothing */
+	if (!etp_entry_timer_due(e, &id)) {
+		/* Re-armed after the wheel took it off: this run is stale. */
 	} else if (e->retired) {
 		/* Nobody read what a finished connection left: let it go. */
 		etp_entry_unhash(e);
