@@ -173,9 +173,15 @@ const char *etp_wire_err_name(enum etp_wire_err e)
 	return wire_err_names[e];
 }
 
-static const char * const flag_names[] = {
+/* In bit order: ETP_FLAG_FIN is 1 << 0. */
+static const char * const flag_names[ETP_FLAG_BITS] = {
 	"FIN", "SYN", "RST", "PSH", "ACK",
 };
+
+const char *etp_wire_flag_name(u32 bit)
+{
+	return bit < ETP_FLAG_BITS ? flag_names[bit] : "?";
+}
 
 static u32 append(char *buf, u32 room, u32 pos, const char *s)
 {
@@ -198,7 +204,7 @@ u32 etp_wire_flags_name(u8 flags, char *buf, u32 room)
 
 	if (!room)
 		return 0;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < ETP_FLAG_BITS; i++) {
 		if (!(flags & (1u << i)))
 			continue;
 		if (pos)

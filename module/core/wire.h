@@ -21,6 +21,7 @@
 
 /* ETP_FLAG_* are the uapi's: segment events and faults carry them. */
 #define ETP_FLAGS_KNOWN		0x1f
+#define ETP_FLAG_BITS		5	/* ETP_FLAGS_KNOWN == (1 << 5) - 1 */
 
 #define ETP_OPT_EOL		0
 #define ETP_OPT_NOP		1
@@ -64,6 +65,8 @@ u32 etp_wire_encode(const struct etp_seg *seg, u8 *buf, u32 room);
 u32 etp_wire_hdr_len(const struct etp_seg *seg);
 const char *etp_wire_err_name(enum etp_wire_err e);
 u32 etp_wire_flags_name(u8 flags, char *buf, u32 room);
+/* The name of flag bit @bit, 0 (FIN) to ETP_FLAG_BITS - 1; "?" beyond. */
+const char *etp_wire_flag_name(u32 bit);
 
 /* Sequence space a segment occupies: SYN and FIN count one each. */
 static inline u32 etp_seg_len(const struct etp_seg *seg)

@@ -14,6 +14,7 @@
 #include <linux/etp.h>
 
 #include "etpctl.h"
+#include "wire.h"
 #include "print.h"
 
 static const char *const actions[] = {
@@ -22,8 +23,6 @@ static const char *const actions[] = {
 };
 
 static const char *const dirs[] = { [ETP_DIR_IN] = "in", [ETP_DIR_OUT] = "out" };
-
-static const char *const flag_names[] = { "FIN", "SYN", "RST", "PSH", "ACK" };
 
 /* "SYN|ACK" (or with , or +), case-insensitive; "none" is 0. */
 int parse_flags(const char *s, uint8_t *out)
@@ -39,10 +38,10 @@ int parse_flags(const char *s, uint8_t *out)
 	strcpy(buf, s);
 	for (tok = strtok_r(buf, "|,+", &save); tok;
 	     tok = strtok_r(NULL, "|,+", &save)) {
-		for (i = 0; i < 5; i++)
-			if (!strcasecmp(tok, flag_names[i]))
+		for (i = 0; i < ETP_FLAG_BITS; i++)
+			if (!strcasecmp(tok, etp_wire_flag_name(i)))
 				break;
-		if (i == 5)
+		if (i == ETP_FLAG_BITS)
 			return -EINVAL;
 		*out |= 1u << i;
 	}
@@ -52,18 +51,10 @@ int parse_flags(const char *s, uint8_t *out)
 /* "SYN|ACK"; "none" for 0. */
 const char *flags_text(uint8_t flags)
 {
-	static char buf[32];
-	size_t i;
+	static char buf[ETP_FLAGS_NAME_MAX];
 
-	buf[0] = '\0';
-	for (i = 0; i < 5; i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		if (buf[0])
-			strcat(buf, "|");
-		strcat(buf, flag_names[i]);
-	}
-	return buf[0] ? buf : "none";
+	etp_wire_flags_name(flags, buf, sizeof(buf));
+	return buf;
 }
 
 static int word_of(const char *w, const char *const *names, int n)
@@ -108,14 +99,10 @@ static const char *name_of(const char *const *names, int n, uint32_t v)
 static void print_fault(const struct nlattr *nest)
 {
 	const struct nlattr *tb[ETP_A_FAULT_MAX + 1];
-	int i;
 
-	if (!nest || nl_parse_nested(nest, tb, ETP_A_FAULT_MAX))
+	if (!nest ||
+	    nl_parse_typed(NULL, nest, tb, ETP_A_FAULT_MAX, fault_types))
 		return;
-	for (i = 1; i <= ETP_A_FAULT_MAX; i++)
-		if (tb[i] && (!fault_types[i] ||
-			      mnl_attr_validate(tb[i], fault_types[i])))
-			tb[i] = NULL;
 	if (!tb[ETP_A_FAULT_ID] || !tb[ETP_A_FAULT_ACTION] ||
 	    !tb[ETP_A_FAULT_DIR])
 		return;
