@@ -104,21 +104,6 @@ static const enum mnl_attr_data_type top_types[ETP_A_MAX + 1] = {
 	[ETP_A_TIMER]		= MNL_TYPE_NESTED,
 };
 
-/* Parse into tb, dropping attributes of a type other than types[] says. */
-static int parse_typed(const struct nlattr *nest, const struct nlmsghdr *nlh,
-		       const struct nlattr **tb, int max,
-		       const enum mnl_attr_data_type *types)
-{
-	int i;
-
-	if (nest ? nl_parse_nested(nest, tb, max) : nl_parse(nlh, tb, max))
-		return -EINVAL;
-	for (i = 1; i <= max; i++)
-		if (tb[i] && (!types[i] || mnl_attr_validate(tb[i], types[i])))
-			tb[i] = NULL;
-	return 0;
-}
-
 static uint32_t u32_of(const struct nlattr *a)
 {
 	return a ? mnl_attr_get_u32(a) : 0;
@@ -138,7 +123,7 @@ static void tev_segment(struct tev *e, const struct nlattr *nest)
 {
 	const struct nlattr *tb[ETP_A_SEGMENT_MAX + 1];
 
-	if (parse_typed(nest, NULL, tb, ETP_A_SEGMENT_MAX, seg_types))
+	if (nl_parse_typed(NULL, nest, tb, ETP_A_SEGMENT_MAX, seg_types))
 		return;
 	e->dir = u8_of(tb[ETP_A_SEGMENT_DIR]);
 	e->flags = u8_of(tb[ETP_A_SEGMENT_FLAGS]);
@@ -180,7 +165,7 @@ static bool tev_parse(const struct nlmsghdr *nlh, int side, struct tev *e)
 
 	if (g->cmd != ETP_CMD_SEGMENT_EVENT && g->cmd != ETP_CMD_TIMER_EVENT)
 		return false;
-	if (parse_typed(NULL, nlh, tb, ETP_A_MAX, top_types))
+	if (nl_parse_typed(nlh, NULL, tb, ETP_A_MAX, top_types))
 		return false;
 	memset(e, 0, sizeof(*e));
 	e->side = side;

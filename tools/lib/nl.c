@@ -42,6 +42,20 @@ int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 	return mnl_attr_parse_nested(nest, attr_cb, &t) < 0 ? -EINVAL : 0;
 }
 
+int nl_parse_typed(const struct nlmsghdr *nlh, const struct nlattr *nest,
+		   const struct nlattr **tb, int max,
+		   const enum mnl_attr_data_type *types)
+{
+	int i;
+
+	if (nest ? nl_parse_nested(nest, tb, max) : nl_parse(nlh, tb, max))
+		return -EINVAL;
+	for (i = 1; i <= max; i++)
+		if (tb[i] && (!types[i] || mnl_attr_validate(tb[i], types[i])))
+			tb[i] = NULL;
+	return 0;
+}
+
 /*
  * mnl_cb_run2 hands one pointer to both the data and the control callbacks;
  * the error callback needs the socket state, the data callback the caller's.

@@ -58,5 +58,14 @@ int nl_drain(struct etp_nl *nl, mnl_cb_t cb, void *data);
 int nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int max);
 int nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 		    int max);
+/*
+ * Either of those (nest's attributes if nest is not NULL), keeping in tb
+ * only what types[] names and whose payload fits its type: a reader of
+ * events from a newer or broken kernel then meets absent attributes, never
+ * short ones.
+ */
+int nl_parse_typed(const struct nlmsghdr *nlh, const struct nlattr *nest,
+		   const struct nlattr **tb, int max,
+		   const enum mnl_attr_data_type *types);
 
 #endif /* ETP_TOOLS_NL_H */
