@@ -699,17 +699,23 @@ check "the tun peer is up again" start_peer
 start_load 30 chaos
 sleep 3
 t0=$(now_ms)
-# rmmod_once: one try; if it is still in etp's exit after 60 s, its kernel
-# stack is shown (the hung task detector will name the locks).
+# rmmod_once: one try. While it is in etp's exit, every 60 s its kernel
+# stack is shown (the hung task detector names the locks), with how many
+# modprobe the workers' family lookups have started and the load average:
+# a slow exit then reads differently from a stuck one.
 rmmod_once() {
 	local pid i
 
 	rmmod etp 2>"$ETP_TMP/rmmod.err" &
 	pid=$!
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 1; ; i++)); do
 		kill -0 $pid 2>/dev/null || break
-		((i == 600 - 1)) && log "rmmod still running after 60 s:" &&
+		if ((i % 600 == 0)); then
+			log "rmmod still running after $((i / 10)) s" \
+				"(modprobe: $(pgrep -c modprobe)," \
+				"load: $(cut -d' ' -f1-3 /proc/loadavg)):"
 			cat /proc/$pid/stack
+		fi
 		sleep 0.1
 	done
 	wait $pid
