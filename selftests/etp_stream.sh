@@ -89,6 +89,40 @@ conn() {
 	nsx "$B" etpctl unlisten $PORT
 }
 
+# conns N: N fresh connections A -> B:PORT at once; IDS gets "A:B" (the
+# two ends' ids) for each once all of B's are ESTABLISHED. One etpctl
+# -batch makes them, where N conn() calls would start 5 N processes (on
+# the debug kernel, seconds each).
+conns() {
+	local n=$1 i pairs
+
+	PORT=$((PORT + 1))
+	nsx "$B" etpctl listen $PORT || return 1
+	# "A's id, A's local port" per connection.
+	pairs=$(for ((i = 0; i < n; i++)); do
+			echo "connect $B_IP $PORT wait"
+		done | nsx "$A" etpctl -j -batch - |
+		jq -r '"\(.id) \(.local | split(":")[1])"') || return 1
+	[[ $(wc -l <<<"$pairs") -eq $n ]] || return 1
+	wait_until 30 children_up "$pairs" ||
+		{ log "conns: B's ends not all ESTABLISHED in 30 s"; return 1; }
+	nsx "$B" etpctl unlisten $PORT
+}
+
+# children_up PAIRS: every A connection of PAIRS has its ESTABLISHED end on
+# B; sets IDS.
+children_up() {
+	local kids
+
+	# "A's port, B's id" for each ESTABLISHED child of the listener.
+	kids=$(conn_list "$B" | jq -r --arg l "$B_IP:$PORT" \
+		'select(.local == $l and .state == "ESTABLISHED") |
+		 "\(.remote | split(":")[1]) \(.id)"')
+	mapfile -t IDS < <(awk 'NR == FNR { kid[$1] = $2; next }
+		$2 in kid { print $1 ":" kid[$2] }' <(echo "$kids") - <<<"$1")
+	[[ ${#IDS[@]} -eq $(wc -l <<<"$1") ]]
+}
+
 # Background transfers, their pids (etpctl's own: `ip netns exec` execs
 # it) in XFER so that xfer_wait can tell which one failed.
 # bg_send NS ID FILE: send FILE, then close. bg_recv NS ID FILE [close]:
@@ -178,7 +212,12 @@ transfer() {
 
 retrans() { etp_stat "$1" retransmits; }
 
+# section NAME: where the time goes (on the debug kernel, mostly not in
+# the transfers).
+section() { log "[${SECONDS}s] $*"; }
+
 # --- byte-exact transfers under netem ------------------------------------------
+section "transfers under netem"
 pair || check_fail "set-up"
 declare -A NETEM=(
 	[clean]=""
@@ -221,6 +260,7 @@ jumbo() {
 		nsx "$ns" etpctl param set $set || return 1
 	done
 }
+section "64 KiB segments"
 jumbo 65535 "mss 65495 csum_offload 1" || check_fail "jumbo: set-up"
 for cond in clean loss1; do
 	netem ${NETEM[$cond]} || check_fail "jumbo $cond: tc netem ${NETEM[$cond]}"
@@ -262,6 +302,7 @@ half_close() {
 	check "$d: A gone after TIME_WAIT" wait_gone "$A" "$CA" 30
 	rm -f "$ETP_TMP/at_a" "$ETP_TMP/at_b"
 }
+section "half-close"
 half_close
 
 # --- a reader that stops ---------------------------------------------------------
@@ -306,6 +347,7 @@ stopped_reader() {
 	nsx "$B" etpctl abort "$CB" 2>/dev/null
 	rm -f "$ETP_TMP/at_b"
 }
+section "a reader that stops"
 stopped_reader
 
 # --- a peer that vanishes ----------------------------------------------------------
@@ -341,30 +383,29 @@ vanished_peer() {
 	xfer_wait 10
 	nsx "$A" etpctl param set $PARAMS
 }
+section "a peer that vanishes"
 vanished_peer
 
 # --- 32 transfers at once, both ways ------------------------------------------------
 # (At most 1 MiB each: 32 receivers' copies must fit the VM's memory.)
 many() {
-	local d="32 at once" i ids=() fa kib=$((KIB < 1024 ? KIB : 1024))
+	local d="32 at once" i fa kib=$((KIB < 1024 ? KIB : 1024))
 
 	fa=$(file a.$kib $kib)
-	for i in $(seq 32); do
-		conn || { check_fail "$d: connection $i"; return; }
-		ids+=("$CA:$CB")
-	done
-	for i in "${ids[@]}"; do
+	conns 32 || { check_fail "$d: 32 connections"; return; }
+	for i in "${IDS[@]}"; do
 		bg_recv "$B" "${i#*:}" "$ETP_TMP/at_b.${i#*:}" close
 		bg_send "$A" "${i%:*}" "$fa"
 	done
 	xfer_wait || check_fail "$d: an etpctl send/recv failed"
-	for i in "${ids[@]}"; do
+	for i in "${IDS[@]}"; do
 		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$(sum "$fa")" ]] ||
 			check_fail "$d: transfer ${i%:*} differs"
 	done
 	check_ok "$d: 32 x $kib KiB compared"
 	rm -f "$ETP_TMP"/at_b.*
 }
+section "32 transfers at once"
 many
 
 # --- rmmod and netns deletion in the middle of 32 transfers -----------------------
@@ -372,13 +413,10 @@ many
 # kmemleak included on the debug kernel) and etpctl fails cleanly. The
 # transfers are endless (/dev/zero): they are all running when it happens.
 busy() {
-	local i ids=()
+	local i
 
-	for i in $(seq 32); do
-		conn || return 1
-		ids+=("$CA:$CB")
-	done
-	for i in "${ids[@]}"; do
+	conns 32 || return 1
+	for i in "${IDS[@]}"; do
 		ip netns exec "$B" etpctl recv "${i#*:}" /dev/null 2>/dev/null &
 		XFER+=($!)
 		ip netns exec "$A" etpctl send "${i%:*}" /dev/zero 2>/dev/null &
@@ -386,6 +424,7 @@ busy() {
 	done
 	sleep 2
 }
+section "rmmod during 32 transfers"
 busy || check_fail "rmmod: 32 busy transfers"
 check "rmmod during 32 transfers" rmmod etp
 # A minute for the transfers to notice (not the 6 minutes a MiB takes at
@@ -396,6 +435,7 @@ check "module gone" [ ! -d /sys/module/etp ]
 etp_load
 ns_del "$A" "$B"
 pair || check_fail "set-up again"
+section "netns deletion during 32 transfers"
 busy || check_fail "netns deletion: 32 busy transfers"
 for pid in "${XFER[@]}"; do kill "$pid" 2>/dev/null; done
 xfer_wait 60
@@ -405,4 +445,5 @@ check "netns B deleted during 32 transfers: A still answers" \
 ns_del "$A"
 check "both namespaces deleted: the module unloads" rmmod etp
 
+section "end"
 exit $ret
