@@ -133,8 +133,21 @@ opo() {
 	return $rc
 }
 
-# worker NAME FUNC ARGS...: FUNC ARGS again and again until STOP, in the
-# background; its counts in $ETP_TMP/ops.NAME at the end.
+# etp_live: etp.ko is loaded and not on its way out. A worker starts no
+# new work once rmmod has begun: what runs then is the work in flight that
+# phase 2 removes the module under. Every etpctl started after that finds
+# no family and makes the kernel run modprobe for it
+# (MODULE_ALIAS_GENL_FAMILY); on the debug kernel a storm of those slowed
+# each rcu_barrier() of the unload to minutes (docs/torture.md).
+etp_live() {
+	local st
+
+	read -r st </sys/module/etp/initstate 2>/dev/null && [[ $st == live ]]
+}
+
+# worker NAME FUNC ARGS...: FUNC ARGS again and again, in the background,
+# until STOP or until etp.ko is no longer live; its counts in
+# $ETP_TMP/ops.NAME at the end.
 worker() {
 	local name=$1
 
@@ -142,7 +155,7 @@ worker() {
 	(
 		WORKER=$name WTMP=$ETP_TMP/w.$name OPS=0 REFUSED=0 BAD=0
 		trap 'echo "$OPS $REFUSED $BAD" >"$ETP_TMP/ops.$WORKER"' EXIT
-		while ! [[ -e $STOP ]]; do
+		while ! [[ -e $STOP ]] && etp_live; do
 			"$@"
 		done
 	) &
