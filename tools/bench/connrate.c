@@ -43,7 +43,8 @@
 
 #include "nl.h"
 
-#define EVENT_TIMEOUT_MS	5000	/* client: no event for this long: give up */
+#define EVENT_TIMEOUT_MS	5000	/* client: no event for this long: ask */
+#define EVENT_ASKS		12	/* ... and give up after this many asks */
 #define SERVER_POLL_MS		100	/* server: how often it checks for the end */
 #define MAX_FAIL_STREAK		1000
 
@@ -358,14 +359,18 @@ static int wait_cb(const struct nlmsghdr *nlh, void *data)
 
 /*
  * Wait on the event socket until connection id reaches a state `reached`
- * accepts; *out gets that event (or CONN_GET's answer). Events of the id that came before its CONNECT
- * reply are queued on the socket, so none is missed. After an overflow, the
- * current state is asked for: a change after the answer is queued again.
+ * accepts; *out gets that event (or CONN_GET's answer). Events of the id
+ * that came before its CONNECT reply are queued on the socket, so none is
+ * missed. After an overflow, or EVENT_TIMEOUT_MS without an event (a
+ * starved VM, or an event the kernel could not allocate), the current
+ * state is asked for: a change after the answer is queued again. Only
+ * EVENT_ASKS silent waits (a minute) end the run.
  */
 static void wait_state(struct etp_side *s, uint32_t id,
 		       bool (*reached)(unsigned int), struct conn *out)
 {
 	struct waiter w = { .id = id, .reached = reached };
+	unsigned int silent = 0;
 	int err;
 
 	for (;;) {
@@ -374,10 +379,10 @@ static void wait_state(struct etp_side *s, uint32_t id,
 			*out = w.c;
 			return;
 		}
-		if (err == -EAGAIN)
+		if (err == -EAGAIN && ++silent >= EVENT_ASKS)
 			die("%s: connection %u: no event in %d ms", s->ns, id,
-			    EVENT_TIMEOUT_MS);
-		if (err != -ENOBUFS)
+			    EVENT_ASKS * EVENT_TIMEOUT_MS);
+		if (err != -EAGAIN && err != -ENOBUFS)
 			die("%s: events: %s", s->ns, strerror(-err));
 		err = conn_req(&s->req, ETP_CMD_CONN_GET, id, NULL, out);
 		if (err == -ENOENT) {
