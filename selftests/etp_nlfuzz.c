@@ -51,6 +51,8 @@
 #define SNAP_SIZE	(1 << 20)
 #define MAX_IDS		64
 #define MAX_SHOWN	8
+/* Quiet tries before a refused request that changed things is a violation */
+#define QUIET_TRIES	3
 
 /* PRIV_PRETEND: root that calls itself unprivileged, to test the checks. */
 enum priv { PRIV_ROOT, PRIV_NOBODY, PRIV_USERNS, PRIV_PRETEND };
@@ -723,7 +725,7 @@ static int send_req(struct req *r, uint32_t *new_id)
 
 static void judge(struct req *r, struct snap *s0, struct snap *s1)
 {
-	int core = core_refusal(r), err, again;
+	int core = core_refusal(r), err, again, tries;
 	uint32_t new_id;
 	bool priv_op = is_admin(r->cmd);
 
@@ -769,14 +771,24 @@ static void judge(struct req *r, struct snap *s0, struct snap *s1)
 	if (!drain_events() && s1->len == s0->len &&
 	    !memcmp(s1->s, s0->s, s0->len))
 		return;
-	/* Once more from a quiet start: a request that changes things does. */
-	settle(s0, s1);
-	again = send_req(r, &new_id);
-	snapshot(s1);
-	if (again && !drain_events() && s1->len == s0->len &&
-	    !memcmp(s1->s, s0->s, s0->len)) {
-		fig.changed_bg++;
-		return;
+	/*
+	 * Again from a quiet start, up to QUIET_TRIES times: a request that
+	 * changes things does so every time, while the namespace's own
+	 * connections (a retransmission, a TIME_WAIT ending) change them only
+	 * now and then. Under minutes of load on the debug kernel one try
+	 * was seen to meet such a change twice in a row.
+	 */
+	for (tries = 0; tries < QUIET_TRIES; tries++) {
+		settle(s0, s1);
+		again = send_req(r, &new_id);
+		snapshot(s1);
+		if (!again)
+			break;
+		if (!drain_events() && s1->len == s0->len &&
+		    !memcmp(s1->s, s0->s, s0->len)) {
+			fig.changed_bg++;
+			return;
+		}
 	}
 	if (again)
 		violation(r, "%s", diff(s0, s1));
