@@ -20,8 +20,8 @@
 #define ETP_CSUM_OFFSET		16
 
 /* ETP_FLAG_* are the uapi's: segment events and faults carry them. */
-#define ETP_FLAGS_KNOWN		0x1f
-#define ETP_FLAG_BITS		5	/* ETP_FLAGS_KNOWN == (1 << 5) - 1 */
+#define ETP_FLAG_BITS		5	/* FIN, SYN, RST, PSH, ACK */
+#define ETP_FLAGS_KNOWN		((1U << ETP_FLAG_BITS) - 1)
 
 #define ETP_OPT_EOL		0
 #define ETP_OPT_NOP		1
