@@ -146,25 +146,44 @@ bg_recv() {
 	XFER+=($!)
 }
 
-# xfer_wait [TIMEOUT_S]: 0 if every background transfer exited 0 in time
-# (default: 300 s a MiB, and a minute). A transfer that stalls is a failure with both
-# ends' connections shown, not a test that hangs.
-xfer_wait() {
-	local pid rc=0 left deadline
+# moved: what the background transfers have done so far (the bytes in the
+# receivers' files, how many have ended); it changes while they make progress.
+moved() {
+	local pid n=0
 
-	deadline=$(($(now_ms) + ${1:-$((300 * KIB / 1024 + 60))} * 1000))
-	for pid in "${XFER[@]}"; do
-		while kill -0 "$pid" 2>/dev/null && (($(now_ms) < deadline)); do
-			sleep 0.2
-		done
+	for pid in "${XFER[@]}"; do kill -0 "$pid" 2>/dev/null || n=$((n + 1)); done
+	echo "$n $(find "$ETP_TMP" -maxdepth 1 -name 'at_*' -printf '%s\n' |
+		awk '{ s += $1 } END { print s + 0 }')"
+}
+
+# xfer_wait [IDLE_S]: 0 if every background transfer exited 0. A stall is
+# IDLE_S seconds (default 120: thirty 2 s RTOs and more) in which no byte
+# arrived and no transfer ended; it fails with both ends' connections
+# shown, rather than hanging. Progress, not a deadline, because the same
+# megabyte takes a second on the stock kernel and minutes on the debug one.
+xfer_wait() {
+	local pid rc=0 left idle=$((${1:-120} * 1000)) seen since cur
+
+	seen=$(moved) since=$(now_ms)
+	for ((;;)); do
+		left=$(for pid in "${XFER[@]}"; do
+				kill -0 "$pid" 2>/dev/null && echo "$pid"
+			done)
+		[[ -n $left ]] || break
+		sleep 0.5
+		cur=$(moved)
+		if [[ $cur != "$seen" ]]; then
+			seen=$cur since=$(now_ms)
+		elif (($(now_ms) - since > idle)); then
+			break
+		fi
 	done
-	left=$(for pid in "${XFER[@]}"; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
 	if [[ -n $left ]]; then
-		echo "stalled transfers; A:"
+		echo "stalled transfers (nothing moved in $((idle / 1000)) s); A:"
 		nsx "$A" etpctl show 2>&1 | head -40
 		echo "B:"
 		nsx "$B" etpctl show 2>&1 | head -40
-		cat "$ETP_TMP"/*.err 2>/dev/null | tail -5
+		grep -H . "$ETP_TMP"/*.err 2>/dev/null | tail -5
 		kill $left 2>/dev/null
 		rc=1
 	fi
@@ -383,6 +402,7 @@ vanished_peer() {
 	netem
 	nsx "$B" etpctl abort "$CB"
 	xfer_wait 10
+	rm -f "$ETP_TMP"/*.err
 	nsx "$A" etpctl param set $PARAMS
 }
 section "a peer that vanishes"
@@ -391,21 +411,25 @@ vanished_peer
 # --- 32 transfers at once, both ways ------------------------------------------------
 # (At most 1 MiB each: 32 receivers' copies must fit the VM's memory.)
 many() {
-	local d="32 at once" i fa kib=$((KIB < 1024 ? KIB : 1024))
+	local d="32 at once" i fa want t0 kib=$((KIB < 1024 ? KIB : 1024))
 
-	fa=$(file a.$kib $kib)
+	fa=$(file a.$kib $kib) want=$(sum "$fa")
+	t0=$(now_ms)
 	conns 32 || { check_fail "$d: 32 connections"; return; }
+	log "$d: connected in $(($(now_ms) - t0)) ms"
+	t0=$(now_ms)
 	for i in "${IDS[@]}"; do
 		bg_recv "$B" "${i#*:}" "$ETP_TMP/at_b.${i#*:}" close
 		bg_send "$A" "${i%:*}" "$fa"
 	done
 	xfer_wait || check_fail "$d: an etpctl send/recv failed"
+	log "$d: transferred in $(($(now_ms) - t0)) ms"
 	for i in "${IDS[@]}"; do
-		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$(sum "$fa")" ]] ||
+		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$want" ]] ||
 			check_fail "$d: transfer ${i%:*} differs"
 	done
 	check_ok "$d: 32 x $kib KiB compared"
-	rm -f "$ETP_TMP"/at_b.*
+	rm -f "$ETP_TMP"/at_b.* "$ETP_TMP"/*.err
 }
 section "32 transfers at once"
 many
