@@ -12,9 +12,11 @@
  * every test run crosses the u32 wraparound a minute after the module
  * loads.
  *
- * Locking: base->lock serialises the wheel. It is taken from process
- * context (netlink) and softirq (packet receive, the hrtimer callback, which
- * runs as HRTIMER_MODE_REL_SOFT), hence the _bh variants outside softirq.
+ * Locking: base->lock serialises the wheel, but for a pending timer pushed
+ * later, which its owner does with a store (etp_ktimer_defer()). It is
+ * taken from process context (netlink) and softirq (packet receive, the
+ * hrtimer callback, which runs as HRTIMER_MODE_REL_SOFT), hence the _bh
+ * variants outside softirq.
  * Callbacks run without the lock, one at a time per base, and
  * base->running names the one in progress so that cancel_sync can wait for
  * it, as timer_delete_sync() does.
@@ -24,20 +26,35 @@
 #include <linux/ktime.h>
 #include <linux/processor.h>
 
+#include "core/seq.h"
 #include "main.h"
 #include "stats.h"
 #include "timer.h"
 
 #define ETP_TICK_INITIAL	((u32)-60000)
-/* The clock's step, in ticks. */
-#define ETP_JIFFY_MS		jiffies_to_msecs(1)
+/* The clock's step, in ticks: jiffies_to_msecs(1), without the call. */
+#define ETP_JIFFY_MS		DIV_ROUND_UP(MSEC_PER_SEC, HZ)
 
 static u32 etp_tick_offset __read_mostly;
 static struct lock_class_key etp_ktimers_running_key;
 
+/*
+ * jiffies64_to_msecs() modulo 2^32, inline where a jiffy is a whole number
+ * of milliseconds (HZ 100, 250, 1000): the clock of every arm, where the
+ * call cost as much as the rest of a same-tick re-arm.
+ */
+static inline u32 etp_jiffies_ms(u64 j)
+{
+#if !(MSEC_PER_SEC % HZ)
+	return (u32)j * (MSEC_PER_SEC / HZ);
+#else
+	return (u32)jiffies64_to_msecs(j);
+#endif
+}
+
 u32 etp_ktimer_now(void)
 {
-	return (u32)jiffies64_to_msecs(get_jiffies_64()) + etp_tick_offset;
+	return etp_jiffies_ms(get_jiffies_64()) + etp_tick_offset;
 }
 
 static struct etp_net *etp_ktimers_net(struct etp_ktimers *b)
@@ -73,15 +90,22 @@ static enum hrtimer_restart etp_ktimers_fire(struct hrtimer *hrt)
 {
 	struct etp_ktimers *b = container_of(hrt, struct etp_ktimers, hrt);
 	struct etp_net *en = etp_ktimers_net(b);
-	struct etp_timer *t;
-
 	u32 now = etp_ktimer_now();
+	struct etp_timer *t;
+	u32 expires;
 
 	etp_inc(en, ETP_MIB_TIMER_WAKEUPS);
 	spin_lock(&b->lock);
 	b->hrt_armed = false;
 	/* Timers that come due meanwhile: the reprogram below fires at once. */
 	while (!b->dead && (t = etp_wheel_pop_expired(&b->wheel, now))) {
+		/* Off the wheel, then its expiry: see etp_ktimer_defer(). */
+		smp_mb();
+		expires = READ_ONCE(t->expires);
+		if (etp_before(now, expires)) {
+			etp_wheel_refile(&b->wheel, t, expires);
+			continue;
+		}
 		b->running = t;
 		spin_unlock(&b->lock);
 		etp_inc(en, ETP_MIB_TIMERS_FIRED);
@@ -100,7 +124,7 @@ void etp_ktimers_init(struct etp_ktimers *b)
 {
 	if (!etp_tick_offset)
 		etp_tick_offset = ETP_TICK_INITIAL -
-				  (u32)jiffies64_to_msecs(get_jiffies_64());
+				  etp_jiffies_ms(get_jiffies_64());
 	spin_lock_init(&b->lock);
 	lockdep_init_map(&b->running_map, "etp_ktimers_running",
 			 &etp_ktimers_running_key, 0);
@@ -129,10 +153,38 @@ void etp_ktimers_destroy(struct etp_ktimers *b)
 }
 
 /*
+ * A pending timer pushed later (an RTO re-armed by an ACK) needs no lock
+ * when its slot on the wheel still fits (etp_wheel_may_defer()): a store of
+ * the new expiry, which the wheel finds when the slot comes due. Its
+ * owner's lock serialises the stores; the wheel only reads them. If the
+ * wheel takes the timer off meanwhile, the barriers here and in
+ * etp_ktimers_fire() make sure one side sees the other: either this sees
+ * it no longer pending and arms it under the lock, or the wheel sees the
+ * later expiry and files it again instead of running it. As with
+ * mod_timer(), re-arming to the very tick it has is the cheapest case.
+ */
+static bool etp_ktimer_defer(struct etp_timer *t, u32 expires, u32 now)
+{
+	u32 cur;
+
+	if (!READ_ONCE(t->pprev))
+		return false;
+	cur = READ_ONCE(t->expires);
+	if (cur == expires)
+		return true;
+	if (!etp_wheel_may_defer(READ_ONCE(t->idx), cur, expires, now))
+		return false;
+	WRITE_ONCE(t->expires, expires);
+	smp_mb();	/* the store, then pending: pairs with etp_ktimers_fire() */
+	return READ_ONCE(t->pprev);
+}
+
+/*
  * Arm (or re-arm) t to fire delay_ms from now. Like mod_timer(): returns 1
  * if t was pending, 0 if it was not, and -ESHUTDOWN (t left unarmed) if the
  * base is shutting down. Owners that pin themselves with a reference per
- * pending timer take one exactly when this returns 0.
+ * pending timer take one exactly when this returns 0. The owner serialises
+ * the calls for one timer (a connection's are under its entry lock).
  */
 int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 {
@@ -141,13 +193,7 @@ int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 
 	/* The next jiffy may be a moment away: never early (see the top). */
 	delay_ms += ETP_JIFFY_MS;
-	/*
-	 * As mod_timer(): re-arming to the very tick it is armed for needs
-	 * no lock. Racing with its expiry is harmless, since it then fires at
-	 * exactly the tick asked for; the owner keeps its reference either
-	 * way (the callback inherits it).
-	 */
-	if (READ_ONCE(t->pprev) && READ_ONCE(t->expires) == now + delay_ms)
+	if (etp_ktimer_defer(t, now + delay_ms, now))
 		return 1;
 
 	spin_lock_bh(&b->lock);

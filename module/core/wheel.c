@@ -291,6 +291,25 @@ void etp_timer_init(struct etp_timer *t, etp_timer_fn fn)
 	t->fn = fn;
 }
 
+/**
+ * etp_wheel_refile - file a timer taken off the wheel by its expiry
+ * @w: the wheel
+ * @t: a timer not pending
+ * @expires: the expiry just read from @t
+ *
+ * Unlike arm it never stores @t->expires: only the timer's owner does, and
+ * an owner that defers a pending timer (etp_wheel_may_defer()) may store a
+ * later expiry while the wheel looks at the timer. The wheel then files by
+ * the older value and, when that slot comes due, finds the newer one.
+ */
+void etp_wheel_refile(struct etp_wheel *w, struct etp_timer *t, u32 expires)
+{
+	u32 tick, idx;
+
+	idx = etp_wheel_slot(w, expires, &tick);
+	etp_wheel_enqueue(w, t, idx, tick);
+}
+
 static bool etp_wheel_rearm(struct etp_wheel *w, struct etp_timer *t,
 			    u32 expires)
 {
@@ -324,14 +343,39 @@ static bool etp_wheel_rearm(struct etp_wheel *w, struct etp_timer *t,
  */
 bool etp_wheel_arm(struct etp_wheel *w, struct etp_timer *t, u32 expires)
 {
-	u32 tick, idx;
-
 	if (t->pprev)
 		return etp_wheel_rearm(w, t, expires);
 	t->expires = expires;
-	idx = etp_wheel_slot(w, expires, &tick);
-	etp_wheel_enqueue(w, t, idx, tick);
+	etp_wheel_refile(w, t, expires);
 	return false;
+}
+
+/**
+ * etp_wheel_may_defer - whether a pending timer may move later by a store
+ * @idx: the timer's slot (@t->idx)
+ * @cur: its expiry (@t->expires)
+ * @expires: the later expiry wanted
+ * @now: the clock, at or after the wheel's
+ *
+ * A timer moved later without being moved on the wheel fires at its
+ * slot's tick, at most a granularity of the slot's level after @cur, or,
+ * if @expires is past that tick, is filed again there by the delay left.
+ * That keeps the lateness bound of a fresh arm (etp_wheel_granularity())
+ * as long as a fresh arm would not pick a finer level than the slot's.
+ * Pure arithmetic on values the caller read, so an owner may decide
+ * without the wheel's lock.
+ *
+ * Return: true if storing @expires into the timer is a correct re-arm.
+ */
+bool etp_wheel_may_defer(u32 idx, u32 cur, u32 expires, u32 now)
+{
+	u32 delta = expires - now;
+
+	if (etp_before(expires, cur) || (s32)delta < 0)
+		return false;
+	if (delta > ETP_WHEEL_MAX_DELTA)
+		delta = ETP_WHEEL_MAX_DELTA;
+	return etp_wheel_level(delta) >= idx >> ETP_WHEEL_LVL_BITS;
 }
 
 /**
@@ -364,6 +408,7 @@ bool etp_wheel_cancel(struct etp_wheel *w, struct etp_timer *t)
 struct etp_timer *etp_wheel_pop_expired(struct etp_wheel *w, u32 now)
 {
 	struct etp_timer *t;
+	u32 expires;
 
 	if (unlikely(!w->count)) {
 		etp_wheel_reset(w, now);
@@ -376,10 +421,11 @@ struct etp_timer *etp_wheel_pop_expired(struct etp_wheel *w, u32 now)
 				t->next->pprev = &w->exp[w->exp_lvl];
 			t->pprev = NULL;
 			w->count--;
-			if (likely(!etp_before(w->clk - 1, t->expires)))
+			expires = t->expires;
+			if (likely(!etp_before(w->clk - 1, expires)))
 				return t;
 			/* Re-armed later, or a delay beyond the top level */
-			etp_wheel_arm(w, t, t->expires);
+			etp_wheel_refile(w, t, expires);
 		}
 		if (!etp_wheel_due(w, now))
 			return NULL;

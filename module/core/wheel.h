@@ -68,6 +68,8 @@ static inline bool etp_timer_pending(const struct etp_timer *t)
 }
 
 bool etp_wheel_arm(struct etp_wheel *w, struct etp_timer *t, u32 expires);
+void etp_wheel_refile(struct etp_wheel *w, struct etp_timer *t, u32 expires);
+bool etp_wheel_may_defer(u32 idx, u32 cur, u32 expires, u32 now);
 bool etp_wheel_cancel(struct etp_wheel *w, struct etp_timer *t);
 struct etp_timer *etp_wheel_pop_expired(struct etp_wheel *w, u32 now);
 u32 etp_wheel_advance(struct etp_wheel *w, u32 now);

@@ -130,6 +130,22 @@ static void model_cancel(struct rtimer *r)
 	CHECK(!etp_timer_pending(&r->t), "pending after cancel");
 }
 
+/*
+ * What the kernel glue does without the wheel's lock: push a pending timer
+ * later with a lone store to its expiry, when etp_wheel_may_defer() says
+ * that keeps the bound a fresh arm would have (from now, not the wheel's
+ * possibly older clock: the stricter of the two).
+ */
+static void model_defer(struct rtimer *r, u32 expires)
+{
+	if (!r->armed ||
+	    !etp_wheel_may_defer(r->t.idx, r->t.expires, expires, g->now))
+		return;
+	r->t.expires = expires;
+	r->expires = expires;
+	r->latest = latest(g->now, expires);
+}
+
 static struct rtimer *rand_timer(void)
 {
 	return &g->tt[rng_below(&g->rng, NR_TIMERS)];
@@ -242,6 +258,8 @@ static void random_op(void)
 		/* Re-arm a little later: mostly the same-slot fast path */
 		if (r->armed)
 			model_arm(r, r->expires + rng_below(&g->rng, 4));
+	} else if (p < 48) {
+		model_defer(r, g->now + rand_delay());
 	} else if (p < 55) {
 		model_cancel(r);
 	} else if (p < 80) {
@@ -800,6 +818,58 @@ TEST(rearm_forward_is_lazy)
 	EXPECT_LT(wakeups, 10000U / 200);
 	cur_now = 10299 + 7;
 	EXPECT_EQ(1U, etp_wheel_advance(w, cur_now));
+	free(w);
+}
+
+/*
+ * The kernel's lock-free re-arm: an RTO pushed a full RTO ahead on every
+ * ACK by a store alone, as etp_ktimer_mod() does when etp_wheel_may_defer()
+ * allows it. It never fires early, and fires once the ACKs stop.
+ */
+TEST(defer_by_store)
+{
+	struct etp_wheel *w = new_wheel(0);
+	struct ftimer a = {};
+	u32 stores = 0, fire_at;
+
+	ASSERT_NE(NULL, w);
+	etp_timer_init(&a.t, note_fire);
+	etp_wheel_arm(w, &a.t, 300);
+	for (cur_now = 1; cur_now < 10000; cur_now++) {
+		if (etp_wheel_may_defer(a.t.idx, a.t.expires, cur_now + 300,
+					cur_now)) {
+			a.t.expires = cur_now + 300;
+			stores++;
+		} else {
+			ASSERT_TRUE(etp_wheel_arm(w, &a.t, cur_now + 300));
+		}
+		ASSERT_EQ(0U, etp_wheel_advance(w, cur_now));
+	}
+	/* 300 ticks ahead is always the same level: no lock was needed. */
+	EXPECT_EQ(9999U, stores);
+	for (fire_at = 0; !a.fires && cur_now < 20000; cur_now++) {
+		etp_wheel_advance(w, cur_now);
+		fire_at = cur_now;
+	}
+	EXPECT_EQ(1U, a.fires);
+	EXPECT_LE(10299U, fire_at);
+	EXPECT_GE(10299U + etp_wheel_granularity(300) - 1, fire_at);
+	free(w);
+}
+
+/* A much shorter delay needs a finer slot: no store alone, nor earlier. */
+TEST(defer_refused)
+{
+	struct etp_wheel *w = new_wheel(0);
+	struct etp_timer t;
+
+	ASSERT_NE(NULL, w);
+	etp_timer_init(&t, note_fire);
+	etp_wheel_arm(w, &t, 1000);
+	EXPECT_FALSE(etp_wheel_may_defer(t.idx, t.expires, 1010, 990));
+	EXPECT_TRUE(etp_wheel_may_defer(t.idx, t.expires, 1990, 990));
+	EXPECT_FALSE(etp_wheel_may_defer(t.idx, t.expires, 999, 0));
+	EXPECT_FALSE(etp_wheel_may_defer(t.idx, t.expires, 1000, 1001));
 	free(w);
 }
 
