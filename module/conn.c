@@ -18,6 +18,13 @@ static_assert(offsetof(struct etp_listener, e) == 0);
 static_assert(offsetof(struct etp_conn, e) == 0);
 static_assert(offsetof(struct etp_tw, e) == 0);
 static_assert(sizeof(struct etp_key) == 12);
+/*
+ * Issue 11's budget for a TIME_WAIT entry, kept where a spinlock is 4
+ * octets (lock debugging makes every entry larger).
+ */
+static_assert(IS_ENABLED(CONFIG_DEBUG_SPINLOCK) ||
+	      IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) ||
+	      sizeof(struct etp_tw) <= 128);
 
 /*
  * Connections and TIME_WAIT entries are many: each kind has its own slab
@@ -114,7 +121,7 @@ void etp_chunk_free(void *owner, void *chunk)
 
 struct etp_stream *etp_conn_stream(struct etp_conn *c)
 {
-	struct etp_tcb *tcb = &c->e.tcb;
+	struct etp_tcb *tcb = &c->tcb;
 	u32 size;
 
 	lockdep_assert_held(&c->e.lock);
@@ -139,7 +146,7 @@ void etp_entry_put(struct etp_entry *e)
 	c = etp_conn(e);
 	if (c && c->st) {
 		etp_stream_release(c->st);
-		atomic_long_sub(etp_stream_size(e->tcb.sndbuf, e->tcb.rcvbuf),
+		atomic_long_sub(etp_stream_size(c->tcb.sndbuf, c->tcb.rcvbuf),
 				&e->en->queue_mem);
 		kfree(c->st);
 	}
@@ -539,22 +546,25 @@ void etp_entry_retire(struct etp_entry *e, u32 linger_ms)
 }
 
 /*
- * A connection entering TIME_WAIT hands its place (key, id, tcb) to a
- * compact entry: etp_tw_new() makes it, still unseen; the caller locks it
+ * A connection entering TIME_WAIT hands its place (key, id, what TIME_WAIT
+ * needs of its tcb) to a compact entry: etp_tw_new() makes it, still unseen; the caller locks it
  * and etp_tw_replace() swaps it in. On failure (memory short, or e no
  * longer hashed) e does TIME_WAIT in full.
  */
 struct etp_entry *etp_tw_new(struct etp_entry *e)
 {
+	struct etp_conn *c = etp_conn(e);
 	struct etp_tw *tw;
 
+	if (!c || !etp_tw_packable(&c->tcb))
+		return NULL;
 	tw = etp_entry_alloc(ETP_KIND_TW, sizeof(*tw), GFP_ATOMIC);
 	if (!tw)
 		return NULL;
 	/* It inherits e's place in max_conns along with the rest. */
 	etp_entry_init(&tw->e, e->en, ETP_KIND_TW, &e->key);
 	tw->e.id = e->id;
-	tw->e.tcb = e->tcb;
+	etp_tw_pack(&tw->tcb, &c->tcb);
 	return &tw->e;
 }
 

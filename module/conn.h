@@ -5,8 +5,8 @@
  * Every table entry starts with struct etp_entry: its 4-tuple key, its id,
  * a refcount and the lock that serialises the core state machine for it.
  * Three kinds share the table: listeners (key: local port only), full
- * connections, and compact TIME_WAIT entries that keep only the tcb and
- * the one timer 2 x MSL needs.
+ * connections, and compact TIME_WAIT entries that keep only what TIME_WAIT
+ * reads of the tcb (core/tw.h) and the one timer 2 x MSL needs.
  *
  * A connection that ends with received data its user has not read yet
  * leaves the table by key (segments no longer find it, its 4-tuple is
@@ -27,6 +27,7 @@
 #include <linux/spinlock.h>
 
 #include "core/fsm.h"
+#include "core/tw.h"
 #include "core/wheel.h"
 
 struct etp_net;
@@ -55,18 +56,19 @@ struct etp_entry {
 	refcount_t ref;
 	spinlock_t lock;	/* tcb, dead, arming of its timers */
 	struct etp_net *en;
-	struct etp_tcb tcb;
 	struct rcu_head rcu;
 };
 
 struct etp_listener {
 	struct etp_entry e;
+	struct etp_tcb tcb;
 	u32 backlog;
 	atomic_t queue;		/* children in SYN_RCVD */
 };
 
 struct etp_conn {
 	struct etp_entry e;
+	struct etp_tcb tcb;
 	struct etp_timer timers[ETP_SLOTS];
 	u8 owner[ETP_SLOTS];	/* the timer id armed in each slot */
 	u8 want;		/* ETP_NOTE_*: the user waits to hear of it */
@@ -80,12 +82,57 @@ struct etp_conn {
 struct etp_tw {
 	struct etp_entry e;
 	struct etp_timer timer;	/* ETP_T_TIME_WAIT */
+	struct etp_tw_tcb tcb;
 };
 
 static inline struct etp_conn *etp_conn(struct etp_entry *e)
 {
 	return e->kind == ETP_KIND_CONN ?
 	       container_of(e, struct etp_conn, e) : NULL;
+}
+
+/*
+ * The tcb of an entry, under its lock, to read or to run the state machine
+ * on: a TIME_WAIT entry's compact one is unpacked into *buf, and
+ * etp_entry_tcb_done() keeps what the state machine changed in it.
+ */
+static inline struct etp_tcb *etp_entry_tcb(const struct etp_entry *e,
+					    struct etp_tcb *buf)
+{
+	const struct etp_tw *tw;
+
+	switch (e->kind) {
+	case ETP_KIND_CONN:
+		return &container_of(e, struct etp_conn, e)->tcb;
+	case ETP_KIND_LISTENER:
+		return &container_of(e, struct etp_listener, e)->tcb;
+	default:
+		tw = container_of(e, struct etp_tw, e);
+		etp_tw_unpack(buf, &tw->tcb, ntohs(e->key.lport),
+			      ntohs(e->key.rport));
+		return buf;
+	}
+}
+
+static inline void etp_entry_tcb_done(struct etp_entry *e,
+				      const struct etp_tcb *tcb)
+{
+	/* Not packable once it ended: the entry is then on its way out. */
+	if (e->kind == ETP_KIND_TW && etp_tw_packable(tcb))
+		etp_tw_pack(&container_of(e, struct etp_tw, e)->tcb, tcb);
+}
+
+/* Without the lock, as a filter: a TIME_WAIT entry's state never changes. */
+static inline u8 etp_entry_state(struct etp_entry *e)
+{
+	switch (e->kind) {
+	case ETP_KIND_CONN:
+		return READ_ONCE(container_of(e, struct etp_conn, e)->tcb.state);
+	case ETP_KIND_LISTENER:
+		return ETP_STATE_LISTEN;
+	default:
+		return ETP_STATE_TIME_WAIT;
+	}
 }
 
 int etp_caches_init(void);

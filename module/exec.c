@@ -85,6 +85,7 @@ static void etp_exec_counts(struct etp_net *en, const struct etp_actions *act)
 static void etp_exec_send(struct etp_entry *e, const struct etp_ev *ev,
 			  struct etp_actions *act, struct sk_buff *in)
 {
+	struct etp_conn *c = etp_conn(e);
 	struct etp_net *en = e->en;
 	const struct etp_from from = {
 		.e = e, .old_state = act->old_state,
@@ -103,8 +104,8 @@ static void etp_exec_send(struct etp_entry *e, const struct etp_ev *ev,
 			etp_output_reply(en, &from, in, &act->out);
 		return;
 	}
-	if (act->count & ETP_CNT_BIT(ETP_CNT_RETRANSMIT))
-		trace_etp_retransmit(e->id, &act->out, e->tcb.retries);
+	if (c && act->count & ETP_CNT_BIT(ETP_CNT_RETRANSMIT))
+		trace_etp_retransmit(e->id, &act->out, c->tcb.retries);
 	etp_output(en, &from, e->key.laddr, e->key.raddr, &act->out, ev->st);
 }
 
@@ -121,7 +122,7 @@ static void etp_exec_notify(struct etp_entry *e, const struct etp_ev *ev,
 	if (!due)
 		return;
 	c->want &= ~due;
-	etp_nl_data_event(e, ev->st, due);
+	etp_nl_data_event(c, ev->st, due);
 }
 
 /*
@@ -131,8 +132,10 @@ static void etp_exec_notify(struct etp_entry *e, const struct etp_ev *ev,
 static void etp_exec_end(struct etp_entry *e, const struct etp_ev *ev,
 			 const struct etp_actions *act)
 {
-	if (act->cause != ETP_CAUSE_ABORT && etp_conn(e) &&
-	    etp_fsm_readable(&e->tcb, ev->st))
+	struct etp_conn *c = etp_conn(e);
+
+	if (act->cause != ETP_CAUSE_ABORT && c &&
+	    etp_fsm_readable(&c->tcb, ev->st))
 		etp_entry_retire(e, ev->p->linger_ms);
 	else
 		etp_entry_unhash(e);
@@ -172,7 +175,7 @@ static bool etp_exec_tw(struct etp_entry *e, const struct etp_ev *ev,
 {
 	struct etp_entry *tw;
 
-	if (etp_fsm_readable(&e->tcb, ev->st))
+	if (etp_fsm_readable(&etp_conn(e)->tcb, ev->st))
 		return false;
 	tw = etp_tw_new(e);
 	if (!tw)
@@ -196,14 +199,17 @@ static bool etp_exec_tw(struct etp_entry *e, const struct etp_ev *ev,
 void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
 	      struct etp_actions *act, struct sk_buff *in)
 {
+	struct etp_conn *c = etp_conn(e);
+
 	lockdep_assert_held(&e->lock);
 	if (act->new_state == ETP_STATE_TIME_WAIT &&
 	    act->old_state != ETP_STATE_TIME_WAIT && e->kind == ETP_KIND_CONN &&
 	    !act->destroy && etp_exec_tw(e, ev, act, in))
 		return;
 	__etp_exec(e, ev, act, in);
-	while (act->more && !e->dead) {
-		etp_fsm_push(&e->tcb, ev, act);
+	/* Only a connection has anything to send. */
+	while (c && act->more && !e->dead) {
+		etp_fsm_push(&c->tcb, ev, act);
 		__etp_exec(e, ev, act, NULL);
 	}
 }
@@ -212,6 +218,7 @@ void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
 void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 {
 	struct etp_conn *c = etp_conn(e);
+	struct etp_tcb buf, *tcb;
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
@@ -225,11 +232,13 @@ void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
 		/* Nobody read what a finished connection left: let it go. */
 		etp_entry_unhash(e);
 	} else if (!e->dead) {
-		trace_etp_timer_expire(e->id, e->tcb.state, etp_timer_name(id),
-				       e->tcb.retries);
-		etp_fsm_timer(&e->tcb, &ev, id, &act);
+		tcb = etp_entry_tcb(e, &buf);
+		trace_etp_timer_expire(e->id, tcb->state, etp_timer_name(id),
+				       tcb->retries);
+		etp_fsm_timer(tcb, &ev, id, &act);
+		etp_entry_tcb_done(e, tcb);
 		/* Before what it makes happen: the ladder marks it first. */
-		etp_nl_timer_event(e, etp_timer_name(id), &act);
+		etp_nl_timer_event(e, etp_timer_name(id), tcb->retries, &act);
 		etp_exec(e, &ev, &act, NULL);
 	}
 	spin_unlock(&e->lock);

@@ -133,7 +133,7 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	if (!c)
 		return;
 	etp_ev_init(l->e.en, &ev, &p);
-	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), seg->sport);
+	etp_fsm_init(&c->tcb, &p, ntohs(c->e.key.lport), seg->sport);
 	spin_lock_nested(&c->e.lock, SINGLE_DEPTH_NESTING);
 	if (etp_entry_hash(&c->e)) {
 		spin_unlock(&c->e.lock);
@@ -147,8 +147,8 @@ static void etp_rcv_accept(struct etp_listener *l, struct sk_buff *skb,
 	 * SYN a fault held has let go of its device.
 	 */
 	if (skb->dev)
-		etp_fsm_set_pmtu(&c->e.tcb, skb->dev->mtu);
-	etp_fsm_open_passive(&c->e.tcb, &ev, seg, iss, &act);
+		etp_fsm_set_pmtu(&c->tcb, skb->dev->mtu);
+	etp_fsm_open_passive(&c->tcb, &ev, seg, iss, &act);
 	etp_rcv_acted(&c->e, skb, seg, &act);
 	etp_exec(&c->e, &ev, &act, skb);
 	spin_unlock(&c->e.lock);
@@ -196,6 +196,7 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 	const struct etp_payload pl = { .skb = skb, .hdr_len = seg->hdr_len };
 	const struct etp_data data = { .copy = etp_payload_copy, .src = &pl };
 	struct etp_conn *c = etp_conn(e);
+	struct etp_tcb buf, *tcb;
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
@@ -212,7 +213,9 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 	/* Queues are made when data first flows, to keep idle ones small. */
 	if (c)
 		ev.st = seg->payload_len ? etp_conn_stream(c) : c->st;
-	etp_fsm_segment(&e->tcb, &ev, seg, &act);
+	tcb = etp_entry_tcb(e, &buf);
+	etp_fsm_segment(tcb, &ev, seg, &act);
+	etp_entry_tcb_done(e, tcb);
 	etp_rcv_acted(e, skb, seg, &act);
 	etp_exec(e, &ev, &act, skb);
 	spin_unlock(&e->lock);
@@ -227,7 +230,7 @@ static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 static bool etp_rcv_fault(struct etp_net *en, struct sk_buff *skb,
 			  const struct etp_seg *seg, struct etp_entry *e)
 {
-	u8 state = e ? e->tcb.state : ETP_STATE_CLOSED;
+	u8 state = e ? etp_entry_state(e) : ETP_STATE_CLOSED;
 	struct etp_fault_hit *hit = &etp_skb_cb(skb)->fault;
 	struct sk_buff *dup;
 
@@ -370,7 +373,8 @@ int etp_err(struct sk_buff *skb, u32 info)
 	spin_lock(&e->lock);
 	ev.st = etp_conn(e)->st;
 	if (!e->dead) {
-		etp_fsm_icmp(&e->tcb, &ev, what, ntohl(seq), info, &act);
+		etp_fsm_icmp(&etp_conn(e)->tcb, &ev, what, ntohl(seq), info,
+			     &act);
 		etp_exec(e, &ev, &act, NULL);
 	}
 	spin_unlock(&e->lock);

@@ -349,7 +349,8 @@ static int etp_put_seq(struct sk_buff *skb, const struct etp_tcb *tcb)
 }
 
 /* Each pending timer with its time left, as `ss -o` shows TCP's. */
-static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
+static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e,
+			  const struct etp_tcb *tcb)
 {
 	struct nlattr *nest, *t;
 	int id;
@@ -370,7 +371,7 @@ static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
 		    nla_put_u32(skb, ETP_A_TIMER_REMAINING_MS, left) ||
 		    nla_put_u32(skb, ETP_A_TIMER_BACKOFF,
 				etp_timer_slot(id) == ETP_SLOT_XMIT ?
-				e->tcb.retries : 0)) {
+				tcb->retries : 0)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
@@ -381,9 +382,9 @@ static int etp_put_timers(struct sk_buff *skb, struct etp_entry *e)
 }
 
 /* What `ss -i` shows, for a connection (e locked). */
-static int etp_put_info(struct sk_buff *skb, struct etp_entry *e)
+static int etp_put_info(struct sk_buff *skb, struct etp_entry *e,
+			const struct etp_tcb *t)
 {
-	const struct etp_tcb *t = &e->tcb;
 	struct etp_conn *c = etp_conn(e);
 	struct etp_stream *st = c ? c->st : NULL;
 	struct nlattr *nest = nla_nest_start(skb, ETP_A_INFO);
@@ -418,7 +419,8 @@ static int etp_put_info(struct sk_buff *skb, struct etp_entry *e)
 	return 0;
 }
 
-static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e)
+static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e,
+			const struct etp_tcb *t)
 {
 	struct etp_listener *l;
 	struct etp_conn *c;
@@ -433,25 +435,29 @@ static int etp_put_kind(struct sk_buff *skb, struct etp_entry *e)
 		if (c->listener_id &&
 		    nla_put_u32(skb, ETP_A_LISTENER_ID, c->listener_id))
 			return -EMSGSIZE;
-		fallthrough;
+		return etp_put_seq(skb, t) ?: etp_put_timers(skb, e, t) ?:
+		       etp_put_info(skb, e, t);
 	default:
-		return etp_put_seq(skb, &e->tcb) ?: etp_put_timers(skb, e) ?:
-		       etp_put_info(skb, e);
+		/* TIME_WAIT keeps no more than this (core/tw.h), as ss shows. */
+		return etp_put_seq(skb, t) ?: etp_put_timers(skb, e, t);
 	}
 }
 
 /* One connection message; takes e->lock for a consistent snapshot. */
 static int etp_fill_entry(struct sk_buff *skb, struct etp_entry *e)
 {
+	const struct etp_tcb *t;
+	struct etp_tcb buf;
 	int err;
 
 	spin_lock_bh(&e->lock);
+	t = etp_entry_tcb(e, &buf);
 	err = nla_put_u32(skb, ETP_A_CONN_ID, e->id) ?:
-	      nla_put_u8(skb, ETP_A_STATE, e->tcb.state) ?:
+	      nla_put_u8(skb, ETP_A_STATE, t->state) ?:
 	      etp_put_addrs(skb, e) ?:
-	      etp_put_kind(skb, e);
-	if (!err && e->tcb.error)
-		err = nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(e->tcb.error));
+	      etp_put_kind(skb, e, t);
+	if (!err && t->error)
+		err = nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(t->error));
 	spin_unlock_bh(&e->lock);
 	return err;
 }
@@ -654,7 +660,7 @@ static bool etp_dump_match(struct etp_entry *e, struct nlattr **attrs)
 	u16 port;
 
 	if (attrs[ETP_A_STATE] &&
-	    READ_ONCE(e->tcb.state) != nla_get_u8(attrs[ETP_A_STATE]))
+	    etp_entry_state(e) != nla_get_u8(attrs[ETP_A_STATE]))
 		return false;
 	if (attrs[ETP_A_LOCAL_PORT]) {
 		port = nla_get_u16(attrs[ETP_A_LOCAL_PORT]);
@@ -834,9 +840,11 @@ static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 }
 
 /* What e's user waited for (ETP_NOTE_*), on the "data" group; e locked. */
-void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
+void etp_nl_data_event(struct etp_conn *c, const struct etp_stream *st,
 		       u8 what)
 {
+	const struct etp_tcb *t = &c->tcb;
+	struct etp_entry *e = &c->e;
 	struct net *net = e->en->net;
 	struct sk_buff *skb;
 	bool eof;
@@ -850,17 +858,17 @@ void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
 	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_DATA_EVENT);
 	if (!hdr)
 		goto fail;
-	eof = e->tcb.fin_rcvd && !etp_fsm_readable(&e->tcb, st);
+	eof = t->fin_rcvd && !etp_fsm_readable(t, st);
 	if (nla_put_u32(skb, ETP_A_CONN_ID, e->id) ||
 	    ((what & ETP_NOTE_READABLE) &&
-	     nla_put_u32(skb, ETP_A_READABLE, etp_fsm_readable(&e->tcb, st))) ||
+	     nla_put_u32(skb, ETP_A_READABLE, etp_fsm_readable(t, st))) ||
 	    ((what & ETP_NOTE_WRITABLE) &&
 	     nla_put_u32(skb, ETP_A_WRITABLE,
-			 etp_fsm_may_write(&e->tcb) ?
-			 etp_fsm_send_space(&e->tcb, st) : 0)) ||
+			 etp_fsm_may_write(t) ?
+			 etp_fsm_send_space(t, st) : 0)) ||
 	    (eof && nla_put_flag(skb, ETP_A_EOF)) ||
-	    (e->tcb.error &&
-	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(e->tcb.error))))
+	    (t->error &&
+	     nla_put_u32(skb, ETP_A_ERRNO, -etp_errno(t->error))))
 		goto fail;
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&etp_genl_family, net, skb, 0, ETP_NLGRP_DATA,
@@ -925,10 +933,14 @@ static void etp_nl_segments_send(const struct etp_net *en, struct sk_buff *skb)
 static int etp_put_rel(struct sk_buff *skb, const struct etp_segev *sev)
 {
 	const struct etp_seg *seg = sev->seg;
-	const struct etp_tcb *t = sev->e ? &sev->e->tcb : NULL;
+	const struct etp_tcb *t;
 	bool out = sev->dir == ETP_DIR_OUT;
-	bool irs_known = t && (t->irs || t->rcv_nxt);
+	struct etp_tcb buf;
+	bool irs_known;
 	u32 seq0, ack0;
+
+	t = sev->e ? etp_entry_tcb(sev->e, &buf) : NULL;
+	irs_known = t && (t->irs || t->rcv_nxt);
 
 	if (!t || sev->e->kind == ETP_KIND_LISTENER)
 		return 0;
@@ -1007,7 +1019,7 @@ void etp_nl_segment_event(const struct etp_net *en, const struct etp_segev *sev)
 }
 
 void etp_nl_timer_event(const struct etp_entry *e, const char *timer,
-			const struct etp_actions *act)
+			u8 backoff, const struct etp_actions *act)
 {
 	struct sk_buff *skb;
 	struct nlattr *t;
@@ -1030,7 +1042,7 @@ void etp_nl_timer_event(const struct etp_entry *e, const char *timer,
 		goto fail;
 	t = nla_nest_start(skb, ETP_A_TIMER);
 	if (!t || nla_put_string(skb, ETP_A_TIMER_NAME, timer) ||
-	    nla_put_u32(skb, ETP_A_TIMER_BACKOFF, e->tcb.retries))
+	    nla_put_u32(skb, ETP_A_TIMER_BACKOFF, backoff))
 		goto fail;
 	nla_nest_end(skb, t);
 	genlmsg_end(skb, hdr);

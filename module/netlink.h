@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 struct etp_actions;
+struct etp_conn;
 struct etp_entry;
 struct etp_fault_hit;
 struct etp_net;
@@ -25,7 +26,7 @@ int etp_nl_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
 /* Multicast e's state change (e locked) to its netns, if anyone listens. */
 void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act);
 /* ... and that its data may be read or written (ETP_NOTE_*). */
-void etp_nl_data_event(struct etp_entry *e, const struct etp_stream *st,
+void etp_nl_data_event(struct etp_conn *c, const struct etp_stream *st,
 		       u8 what);
 
 /*
@@ -50,9 +51,9 @@ void etp_nl_segment_event(const struct etp_net *en,
 			  const struct etp_segev *sev);
 /*
  * e's timer fired (e locked): act is what the state machine made of it,
- * not yet carried out.
+ * not yet carried out; backoff, the retransmission backoff it left.
  */
 void etp_nl_timer_event(const struct etp_entry *e, const char *timer,
-			const struct etp_actions *act);
+			u8 backoff, const struct etp_actions *act);
 
 #endif /* _ETP_NETLINK_H */

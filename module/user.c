@@ -33,7 +33,7 @@ int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
 	if (IS_ERR(l))
 		return PTR_ERR(l);
 	etp_params_read(en, &p);
-	etp_fsm_init(&l->e.tcb, &p, port, 0);
+	etp_fsm_init(&l->tcb, &p, port, 0);
 
 	spin_lock_bh(&l->e.lock);
 	err = etp_entry_hash(&l->e);
@@ -42,7 +42,7 @@ int etp_user_listen(struct etp_net *en, u16 port, u32 backlog,
 		etp_entry_discard(&l->e);
 		return err == -EEXIST ? -EADDRINUSE : err;
 	}
-	etp_fsm_open_listen(&l->e.tcb, &act);
+	etp_fsm_open_listen(&l->tcb, &act);
 	etp_exec(&l->e, &ev, &act, NULL);
 	spin_unlock_bh(&l->e.lock);
 	*ret = &l->e;
@@ -113,9 +113,9 @@ int etp_user_connect(struct etp_net *en, __be32 laddr, __be32 raddr,
 		return err;
 	}
 	etp_ev_init(en, &ev, &p);
-	etp_fsm_init(&c->e.tcb, &p, ntohs(c->e.key.lport), rport);
-	etp_fsm_set_pmtu(&c->e.tcb, mtu);
-	etp_fsm_open_active(&c->e.tcb, &ev,
+	etp_fsm_init(&c->tcb, &p, ntohs(c->e.key.lport), rport);
+	etp_fsm_set_pmtu(&c->tcb, mtu);
+	etp_fsm_open_active(&c->tcb, &ev,
 			    etp_isn(laddr, raddr, c->e.key.lport, key.rport),
 			    &act);
 	etp_exec(&c->e, &ev, &act, NULL);
@@ -137,7 +137,7 @@ static void etp_reset_children(struct etp_net *en, u32 lid)
 
 		spin_lock_bh(&e->lock);
 		if (e->kind == ETP_KIND_CONN && !e->dead && c->listener &&
-		    c->listener_id == lid && etp_fsm_abort(&e->tcb, &act))
+		    c->listener_id == lid && etp_fsm_abort(&c->tcb, &act))
 			etp_exec(e, &ev, &act, NULL);
 		spin_unlock_bh(&e->lock);
 		etp_entry_put(e);
@@ -148,6 +148,7 @@ int etp_user_close(struct etp_entry *e, bool abort,
 		   enum etp_conn_state *state)
 {
 	struct etp_conn *c = etp_conn(e);
+	struct etp_tcb buf, *tcb;
 	struct etp_actions act;
 	struct etp_params p;
 	struct etp_ev ev;
@@ -162,9 +163,11 @@ int etp_user_close(struct etp_entry *e, bool abort,
 		etp_entry_unhash(e);
 		ok = true;
 	} else if (!e->dead) {
-		*state = e->tcb.state;
-		ok = abort ? etp_fsm_abort(&e->tcb, &act) :
-			     etp_fsm_close(&e->tcb, &ev, &act);
+		tcb = etp_entry_tcb(e, &buf);
+		*state = tcb->state;
+		ok = abort ? etp_fsm_abort(tcb, &act) :
+			     etp_fsm_close(tcb, &ev, &act);
+		etp_entry_tcb_done(e, tcb);
 		if (ok)
 			etp_exec(e, &ev, &act, NULL);
 	}
@@ -188,7 +191,7 @@ int etp_user_send(struct etp_entry *e, const void *buf, u32 len, u32 *queued)
 	*queued = 0;
 	etp_ev_init(e->en, &ev, &p);
 	spin_lock_bh(&e->lock);
-	if (!c || e->dead || !etp_fsm_may_write(&e->tcb)) {
+	if (!c || e->dead || !etp_fsm_may_write(&c->tcb)) {
 		err = -EPIPE;
 		goto out;
 	}
@@ -197,12 +200,12 @@ int etp_user_send(struct etp_entry *e, const void *buf, u32 len, u32 *queued)
 		err = -ENOMEM;
 		goto out;
 	}
-	n = etp_fsm_write(&e->tcb, &ev, buf, len, &act);
+	n = etp_fsm_write(&c->tcb, &ev, buf, len, &act);
 	etp_exec(e, &ev, &act, NULL);
 	if (n <= 0) {
 		/* Full (or no chunk to be had): tell the user when it is not. */
 		c->want |= ETP_NOTE_WRITABLE;
-		err = etp_fsm_send_space(&e->tcb, ev.st) ? -ENOMEM : -EAGAIN;
+		err = etp_fsm_send_space(&c->tcb, ev.st) ? -ENOMEM : -EAGAIN;
 		goto out;
 	}
 	*queued = n;
@@ -231,22 +234,22 @@ int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
 		*eof = true;
 		goto out;
 	}
-	if (!c || e->tcb.state == ETP_STATE_LISTEN) {
+	if (!c) {
 		err = -ENOTCONN;
 		goto out;
 	}
 	ev.st = c->st;
-	*got = etp_fsm_read(&e->tcb, &ev, buf, len, eof, &act);
+	*got = etp_fsm_read(&c->tcb, &ev, buf, len, eof, &act);
 	if (!e->dead)
 		etp_exec(e, &ev, &act, NULL);
 	if (!*got && !*eof) {
 		if (e->dead)
-			err = e->tcb.error ? -ECONNRESET : -ENOTCONN;
+			err = c->tcb.error ? -ECONNRESET : -ENOTCONN;
 		else
 			c->want |= ETP_NOTE_READABLE;
 	}
 	/* A retired connection goes once its reader has taken everything. */
-	if (e->retired && !etp_fsm_readable(&e->tcb, c->st))
+	if (e->retired && !etp_fsm_readable(&c->tcb, c->st))
 		etp_entry_unhash(e);
 out:
 	spin_unlock_bh(&e->lock);

@@ -1032,6 +1032,14 @@ static bool on_ack(struct etp_tcb *tcb, const struct etp_ev *ev,
 		challenge_ack(tcb, ev, seg, act, ETP_DROP_BAD_ACK);
 		return false;
 	}
+	/*
+	 * In TIME_WAIT everything is sent and acknowledged: the ACK field
+	 * has nothing to move, the window nothing to govern (RFC 9293
+	 * 3.10.7.4 step five has only the FIN to acknowledge there). So
+	 * the compact TIME_WAIT entry (tw.h) need keep no window state.
+	 */
+	if (tcb->state == ETP_STATE_TIME_WAIT)
+		return true;
 	/* The peer answers: zero-window and keepalive probes start over. */
 	tcb->probes = 0;
 	if (is_dupack(tcb, seg))
