@@ -20,11 +20,9 @@ static_assert(offsetof(struct etp_tw, e) == 0);
 static_assert(sizeof(struct etp_key) == 12);
 /*
  * Issue 11's budget for a TIME_WAIT entry, kept where a spinlock is 4
- * octets (lock debugging makes every entry larger).
+ * octets (lock debugging and PREEMPT_RT's sleeping locks are larger).
  */
-static_assert(IS_ENABLED(CONFIG_DEBUG_SPINLOCK) ||
-	      IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) ||
-	      sizeof(struct etp_tw) <= 128);
+static_assert(sizeof(spinlock_t) > 4 || sizeof(struct etp_tw) <= 128);
 
 /*
  * Connections and TIME_WAIT entries are many: each kind has its own slab
