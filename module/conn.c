@@ -545,16 +545,16 @@ void etp_entry_retire(struct etp_entry *e, u32 linger_ms)
 
 /*
  * A connection entering TIME_WAIT hands its place (key, id, what TIME_WAIT
- * needs of its tcb) to a compact entry: etp_tw_new() makes it, still unseen; the caller locks it
- * and etp_tw_replace() swaps it in. On failure (memory short, or e no
- * longer hashed) e does TIME_WAIT in full.
+ * needs of its tcb) to a compact entry: etp_tw_new() makes it, still
+ * unseen; the caller locks it and etp_tw_replace() swaps it in. On failure
+ * (memory short, or e no longer hashed) e does TIME_WAIT in full.
  */
 struct etp_entry *etp_tw_new(struct etp_entry *e)
 {
-	struct etp_conn *c = etp_conn(e);
+	struct etp_conn *c = container_of(e, struct etp_conn, e);
 	struct etp_tw *tw;
 
-	if (!c || !etp_tw_packable(&c->tcb))
+	if (!etp_tw_packable(&c->tcb))
 		return NULL;
 	tw = etp_entry_alloc(ETP_KIND_TW, sizeof(*tw), GFP_ATOMIC);
 	if (!tw)

@@ -129,7 +129,8 @@ static inline u8 etp_entry_state(struct etp_entry *e)
 	case ETP_KIND_CONN:
 		return READ_ONCE(container_of(e, struct etp_conn, e)->tcb.state);
 	case ETP_KIND_LISTENER:
-		return ETP_STATE_LISTEN;
+		return READ_ONCE(container_of(e, struct etp_listener,
+					      e)->tcb.state);
 	default:
 		return ETP_STATE_TIME_WAIT;
 	}
