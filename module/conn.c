@@ -97,16 +97,24 @@ int etp_conns_init(struct etp_net *en)
 
 /* --- the queues' memory (module/core/stream.h asks for it) --------------- */
 
+/*
+ * A chunk is a page of its own, so a segment can hold a reference to it
+ * and send from it (output.c): the page outlives the queue's hold on it
+ * for as long as a segment in flight needs it.
+ */
+static_assert(ETP_CHUNK_SIZE <= PAGE_SIZE);
+
 void *etp_chunk_alloc(void *owner)
 {
 	struct etp_net *en = owner;
-	void *chunk;
+	struct page *page;
 
 	/* Taken under the entry's lock, in softirq or with bottom halves off. */
-	chunk = kmalloc(ETP_CHUNK_SIZE, GFP_ATOMIC | __GFP_NOWARN);
-	if (chunk)
-		atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
-	return chunk;
+	page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	if (!page)
+		return NULL;
+	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
+	return page_address(page);
 }
 
 void etp_chunk_free(void *owner, void *chunk)
@@ -114,7 +122,7 @@ void etp_chunk_free(void *owner, void *chunk)
 	struct etp_net *en = owner;
 
 	atomic_long_sub(ETP_CHUNK_SIZE, &en->queue_mem);
-	kfree(chunk);
+	put_page(virt_to_page(chunk));
 }
 
 struct etp_stream *etp_conn_stream(struct etp_conn *c)

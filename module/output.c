@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transmit: encode the segment the state machine built, put its payload in
- * page fragments, checksum it over the IPv4 pseudo-header (or leave the sum
+ * Transmit: encode the segment the state machine built, lend it the send
+ * queue's pages that hold its payload, checksum it over the IPv4 pseudo-header (or leave the sum
  * to the device: csum_offload), put an IP header in front and hand it to
  * ip_local_out(), so netfilter, tc and routing see it like any locally
  * generated packet.
  */
-#include <linux/highmem.h>
 #include <linux/skbuff.h>
 #include <linux/ip.h>
 #include <net/ip.h>
@@ -24,40 +23,35 @@
 #define ETP_SKB_HEADROOM	(MAX_HEADER + sizeof(struct iphdr))
 
 /*
- * The header linear, the payload in order-0 pages as TCP's is: a segment
- * of 64 KiB (a veth with a large MTU) needs no high-order allocation.
+ * The payload, [seq, seq + len) of the send queue, lent rather than copied:
+ * each piece a fragment that holds a reference to the queue's page (a
+ * chunk, conn.c). Queued octets never change (stream.h), so a segment
+ * still in flight after they are acknowledged and given back reads what
+ * was sent; the fragments are marked shared for whoever would write them.
  */
-static struct sk_buff *etp_seg_alloc(u32 hlen, u32 plen)
+static bool etp_seg_lend(struct sk_buff *skb, const struct etp_bufq *q,
+			 u32 seq, u32 len)
 {
-	struct sk_buff *skb;
-	int err;
+	struct skb_shared_info *sh = skb_shinfo(skb);
 
-	skb = alloc_skb_with_frags(ETP_SKB_HEADROOM + hlen, plen, 0, &err,
-				   GFP_ATOMIC);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, ETP_SKB_HEADROOM);
-	skb_put(skb, hlen);
-	skb->data_len = plen;
-	skb->len += plen;
-	return skb;
-}
+	while (len) {
+		u32 n = len;
+		const u8 *p = etp_bufq_peek(q, seq, &n);
+		struct page *page = virt_to_page(p);
 
-/* Copy the payload, [seq, seq + the fragments' length), from q. */
-static void etp_seg_fill(struct sk_buff *skb, const struct etp_bufq *q,
-			 u32 seq)
-{
-	const struct skb_shared_info *sh = skb_shinfo(skb);
-	unsigned int i;
-
-	for (i = 0; i < sh->nr_frags; i++) {
-		const skb_frag_t *f = &sh->frags[i];
-		u8 *va = kmap_local_page(skb_frag_page(f));
-
-		etp_bufq_read(q, seq, va + skb_frag_off(f), skb_frag_size(f));
-		kunmap_local(va);
-		seq += skb_frag_size(f);
+		if (WARN_ON_ONCE(sh->nr_frags == MAX_SKB_FRAGS))
+			return false;
+		get_page(page);
+		skb_fill_page_desc(skb, sh->nr_frags, page, offset_in_page(p),
+				   n);
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += n;
+		seq += n;
+		len -= n;
 	}
+	sh->flags |= SKBFL_SHARED_FRAG;
+	return true;
 }
 
 /*
@@ -93,15 +87,17 @@ static struct sk_buff *etp_seg_skb(const struct etp_seg *out,
 
 	if (out->payload_len && !st)
 		return NULL;
-	skb = etp_seg_alloc(hlen, out->payload_len);
+	skb = alloc_skb(ETP_SKB_HEADROOM + hlen, GFP_ATOMIC);
 	if (!skb)
 		return NULL;
-	if (etp_wire_encode(out, skb->data, hlen) != hlen) {
+	skb_reserve(skb, ETP_SKB_HEADROOM);
+	skb_put(skb, hlen);
+	if (etp_wire_encode(out, skb->data, hlen) != hlen ||
+	    (out->payload_len &&
+	     !etp_seg_lend(skb, &st->sq, out->seq, out->payload_len))) {
 		kfree_skb(skb);
 		return NULL;
 	}
-	if (out->payload_len)
-		etp_seg_fill(skb, &st->sq, out->seq);
 	skb_reset_transport_header(skb);
 	etp_seg_csum(skb, saddr, daddr, offload);
 	return skb;

@@ -133,6 +133,16 @@ void etp_bufq_read(const struct etp_bufq *q, u32 seq, void *dst, u32 len)
 	}
 }
 
+const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len)
+{
+	u32 room, pos = etp_bufq_pos(q, seq, &room);
+
+	if (*len > room)
+		*len = room;
+	return q->chunks[pos >> ETP_CHUNK_SHIFT] +
+	       (pos & (ETP_CHUNK_SIZE - 1));
+}
+
 /*
  * A chunk is given back once the last octet it can hold is consumed: the
  * chunks whose end lies in (from, to].

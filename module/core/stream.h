@@ -81,6 +81,13 @@ u32 etp_bufq_write(struct etp_bufq *q, u32 seq, const struct etp_data *d,
 u32 etp_bufq_write_buf(struct etp_bufq *q, u32 seq, const void *buf,
 		       u32 len);
 void etp_bufq_read(const struct etp_bufq *q, u32 seq, void *dst, u32 len);
+/*
+ * Where the octet at seq is held, and how many of the len octets from there
+ * lie in the same chunk (*len is cut to that): to lend a chunk to a segment
+ * rather than copy it. Those octets stay as they are while queued: a write
+ * never lands in a chunk that holds octets of the previous lap.
+ */
+const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len);
 /* The octets [from, to) are consumed: give back chunks they alone held. */
 void etp_bufq_release(struct etp_bufq *q, u32 from, u32 to);
 /*

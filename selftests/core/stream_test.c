@@ -79,6 +79,54 @@ TEST(queue_laps_and_wrap)
 	free_stream(st);
 }
 
+/*
+ * A segment lends the queue's chunks rather than copying them: what
+ * etp_bufq_peek() points at is the queued data, in pieces that end at a
+ * chunk's end, and it stays as it is while later writes fill the queue to
+ * its size, through laps of the ring.
+ */
+TEST(peek_lends_what_writes_leave_alone)
+{
+	u32 head = 0xffff0000, tail = head, k, n, i;
+	struct etp_stream *st = new_stream(4 * ETP_CHUNK_SIZE, 4096, head, 0);
+	u8 in[5000];
+
+	for (k = 0; k < 3000; k++) {
+		const u8 *p[8];
+		u32 len[8], seq = head, np = 0;
+
+		/* Lend all that is queued, a chunk's piece at a time. */
+		while (seq != tail && np < 8) {
+			len[np] = tail - seq;
+			p[np] = etp_bufq_peek(&st->sq, seq, &len[np]);
+			ASSERT_GE(len[np], 1);
+			ASSERT_LE(len[np], ETP_CHUNK_SIZE);
+			for (i = 0; i < len[np]; i++)
+				ASSERT_EQ((u8)(seq + i), p[np][i]);
+			seq += len[np++];
+		}
+		/* Fill the queue up to its size. */
+		n = 4 * ETP_CHUNK_SIZE - (tail - head);
+		if (n > sizeof(in))
+			n = sizeof(in);
+		for (i = 0; i < n; i++)
+			in[i] = (u8)(tail + i);
+		ASSERT_EQ(n, etp_bufq_write_buf(&st->sq, tail, in, n));
+		tail += n;
+		/* What was lent is unchanged. */
+		for (seq = head, i = 0; i < np; seq += len[i++]) {
+			u32 j;
+
+			for (j = 0; j < len[i]; j++)
+				ASSERT_EQ((u8)(seq + j), p[i][j]);
+		}
+		n = rnd() % (tail - head + 1);
+		etp_bufq_release(&st->sq, head, head + n);
+		head += n;
+	}
+	free_stream(st);
+}
+
 /* No memory: a write stores what it could, and says so. */
 TEST(queue_out_of_chunks)
 {
