@@ -7,6 +7,7 @@
  */
 #include <linux/inetdevice.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/etp.h>
@@ -807,6 +808,19 @@ static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
 	return eof ? nla_put_flag(skb, ETP_A_EOF) : 0;
 }
 
+/*
+ * The most one RECV reply carries: its skb, shared info included, is then
+ * one 64 KiB allocation. Up to 65531 octets would take one of 128 KiB, half
+ * of it unused and all of it zeroed (init_on_alloc), on every RECV of a
+ * bulk transfer. RECV may always return less than asked.
+ */
+/* The least a reply makes room for: one page's worth. */
+#define ETP_RECV_MIN	((u32)NLMSG_GOODSIZE - ETP_RECV_EXTRA - 64)
+/* Room for the rest of the reply: EOF, and genlmsg_new()'s alignment. */
+#define ETP_RECV_EXTRA	128
+#define ETP_RECV_FIT	(SKB_WITH_OVERHEAD(SZ_64K) - NLMSG_HDRLEN - \
+			 GENL_HDRLEN - NLA_HDRLEN - ETP_RECV_EXTRA)
+
 static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 {
 	struct etp_entry *e;
@@ -817,11 +831,19 @@ static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID) || ETP_REQUIRE(info, ETP_A_BYTES))
 		return -EINVAL;
-	len = nla_get_u32(info->attrs[ETP_A_BYTES]);
+	BUILD_BUG_ON(SKB_DATA_ALIGN(nlmsg_total_size(genlmsg_total_size(
+		     nla_total_size(ETP_RECV_FIT) + ETP_RECV_EXTRA))) +
+		     SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) > SZ_64K);
+	len = min_t(u32, nla_get_u32(info->attrs[ETP_A_BYTES]), ETP_RECV_FIT);
 	e = etp_entry_of(info);
 	if (!e)
 		return -ENOENT;
-	skb = genlmsg_new(nla_total_size(len) + 128, GFP_KERNEL);
+	/*
+	 * Sized to what is there, so a RECV that finds little allocates
+	 * little; whatever arrives meanwhile waits for the next one.
+	 */
+	len = min(len, max(etp_user_readable(e), ETP_RECV_MIN));
+	skb = genlmsg_new(nla_total_size(len) + ETP_RECV_EXTRA, GFP_KERNEL);
 	hdr = skb ? genlmsg_put_reply(skb, info, &etp_genl_family, 0,
 				      ETP_CMD_RECV) : NULL;
 	err = hdr ? etp_put_recv(skb, e, len) : -ENOMEM;

@@ -216,6 +216,19 @@ out:
 	return err;
 }
 
+u32 etp_user_readable(struct etp_entry *e)
+{
+	struct etp_conn *c = etp_conn(e);
+	u32 n;
+
+	if (!c)
+		return 0;
+	spin_lock_bh(&e->lock);
+	n = etp_fsm_readable(&c->tcb, c->st);
+	spin_unlock_bh(&e->lock);
+	return n;
+}
+
 int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
 		  bool *eof)
 {

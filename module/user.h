@@ -53,6 +53,8 @@ int etp_user_close(struct etp_entry *e, bool abort,
 int etp_user_send(struct etp_entry *e, const void *buf, u32 len,
 		  u32 *queued);
 
+/* Octets ready to read now (a hint: more may come before a RECV). */
+u32 etp_user_readable(struct etp_entry *e);
 /*
  * RECEIVE (3.10.3): up to len octets into buf, *got of them; *eof once the
  * peer's FIN follows them. Nothing to read yet: 0, and a data event says
