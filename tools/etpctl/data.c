@@ -23,7 +23,6 @@
 #include "etpctl.h"
 #include "print.h"
 
-#define CHUNK		65536		/* one SEND */
 #define ATTR_MAX	65531		/* one ETP_A_DATA, one RECV */
 #define WAIT_MS		1000		/* ask again even without an event */
 
@@ -159,44 +158,71 @@ static int bytes_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One SEND of buf; how many octets were queued, 0 if none, or -errno. */
-static int send_some(struct link *l, const char *buf, uint32_t len)
+/*
+ * A SEND whose one ETP_A_DATA the input is read straight into, so no byte
+ * is copied in this process: the message is built around data already in
+ * place (send_payload()), as nl_msg() and a u32 attribute always leave the
+ * data attribute at the same offset.
+ */
+static struct {
+	struct nlmsghdr nlh;	/* aligns what follows */
+	char rest[MNL_ALIGN(sizeof(struct genlmsghdr)) +
+		  MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)) +
+		  MNL_ATTR_HDRLEN + MNL_ALIGN(ATTR_MAX)];
+} send_msg;
+
+#define SEND_HDRLEN	(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) + \
+			 MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)))
+
+/* Where the next SEND's data goes: up to ATTR_MAX octets. */
+static char *send_payload(void)
 {
-	static char msg[CHUNK + 256];
+	return (char *)&send_msg + SEND_HDRLEN + MNL_ATTR_HDRLEN;
+}
+
+/* One SEND of the len octets at send_payload(): octets queued, or -errno. */
+static int send_some(struct link *l, uint32_t len)
+{
+	uint32_t queued = 0;
 	struct nlmsghdr *nlh;
-	uint32_t queued = 0, off = 0, n;
+	struct nlattr *attr;
 	int err;
 
-	nlh = nl_msg(l->req, msg, ETP_CMD_SEND, 0);
+	nlh = nl_msg(l->req, &send_msg, ETP_CMD_SEND, 0);
+	nl_reply_only(nlh);
 	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
-	while (off < len) {
-		n = len - off < ATTR_MAX ? len - off : ATTR_MAX;
-		mnl_attr_put(nlh, ETP_A_DATA, n, buf + off);
-		off += n;
-	}
+	attr = mnl_nlmsg_get_payload_tail(nlh);
+	attr->nla_type = ETP_A_DATA;
+	attr->nla_len = MNL_ATTR_HDRLEN + len;
+	nlh->nlmsg_len += MNL_ALIGN(attr->nla_len);
 	err = nl_talk(l->req, nlh, bytes_cb, &queued);
 	if (err == -EAGAIN)
 		return 0;
 	return err ? err : (int)queued;
 }
 
-/* All of buf, waiting for room as long as the connection lives. */
-static int send_all(struct link *l, const char *buf, uint32_t len)
+/*
+ * All len octets at send_payload(), waiting for room as long as the
+ * connection lives; what is left after a partial SEND moves to the front.
+ */
+static int send_all(struct link *l, uint32_t len)
 {
+	char *buf = send_payload();
 	int n, err;
 
 	while (len) {
-		n = send_some(l, buf, len);
+		n = send_some(l, len);
 		if (n == -ENOENT)
 			return link_ended(l, "send");
 		if (n < 0)
 			return kernel_error(l->req, n, "send");
-		buf += n;
 		len -= n;
 		l->bytes += n;
 		progress(l, "send", false);
 		if (!len)
 			break;
+		if (n)
+			memmove(buf, buf + n, len);
 		if (l->ended)
 			return link_ended(l, "send");
 		err = link_wait(l, -1);
@@ -252,6 +278,7 @@ static int recv_some(struct link *l, struct recv_out *o)
 
 	o->got = 0;
 	nlh = nl_msg(l->req, msg, ETP_CMD_RECV, 0);
+	nl_reply_only(nlh);
 	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
 	mnl_attr_put_u32(nlh, ETP_A_BYTES, ATTR_MAX);
 	err = nl_talk(l->req, nlh, recv_cb, o);
@@ -287,19 +314,18 @@ static int close_conn(struct etp_nl *nl, uint32_t id)
 /* Read fd to its end and send it all. */
 static int stream_out(struct link *l, int fd)
 {
-	static char buf[CHUNK];
 	ssize_t n;
 	int err;
 
 	for (;;) {
-		n = read(fd, buf, sizeof(buf));
+		n = read(fd, send_payload(), ATTR_MAX);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return kernel_error(NULL, -errno, "read");
 		if (!n)
 			return 0;
-		err = send_all(l, buf, n);
+		err = send_all(l, n);
 		if (err)
 			return err;
 	}
@@ -398,7 +424,6 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 {
 	struct recv_out o = { .fd = STDOUT_FILENO };
 	bool in_open = true, peer_open = true;
-	static char buf[CHUNK];
 	struct in_addr addr;
 	struct link l;
 	uint16_t port;
@@ -443,11 +468,11 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 		}
 		if (!r)
 			continue;
-		n = read(STDIN_FILENO, buf, sizeof(buf));
+		n = read(STDIN_FILENO, send_payload(), ATTR_MAX);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n > 0) {
-			err = send_all(&l, buf, n);
+			err = send_all(&l, n);
 		} else {
 			in_open = false;
 			err = close_conn(l.req, id);

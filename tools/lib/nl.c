@@ -69,8 +69,14 @@ struct talk {
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
+	const struct nlmsghdr *req = t->nl->req;
+	int ret = t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 
-	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
+	/* Asked without NLM_F_ACK: a doit's one reply is the whole answer. */
+	if (ret == MNL_CB_OK && req && !(req->nlmsg_flags & NLM_F_ACK) &&
+	    !(nlh->nlmsg_flags & NLM_F_MULTI))
+		return MNL_CB_STOP;
+	return ret;
 }
 
 /*

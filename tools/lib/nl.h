@@ -42,6 +42,15 @@ struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
 			uint16_t flags);
 int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	    void *data);
+/*
+ * For a request the kernel always answers with one message when it
+ * succeeds: no ACK after that reply (an error still comes, as NLMSG_ERROR),
+ * so nl_talk() ends at the reply. Half the messages for SEND and RECV.
+ */
+static inline void nl_reply_only(struct nlmsghdr *req)
+{
+	req->nlmsg_flags &= ~NLM_F_ACK;
+}
 /* Join the family's multicast group of that name; -ENOENT if none. */
 int nl_subscribe(struct etp_nl *nl, const char *group);
 void nl_set_rcvbuf(struct etp_nl *nl, int bytes);
