@@ -62,7 +62,14 @@ static struct etp_net *etp_ktimers_net(struct etp_ktimers *b)
 	return container_of(b, struct etp_net, timers);
 }
 
-/* Program the hrtimer for the wheel's next expiry; cancel it when idle. */
+/*
+ * Program the hrtimer for the wheel's next expiry; cancel it when idle.
+ * An hrtimer already set to fire at or before that expiry is left alone,
+ * as the kernel's own wheel leaves its timer when timers go: it fires a
+ * little early, finds nothing due and programs the next expiry then. A
+ * transfer that cancels and re-arms its retransmission timer with every
+ * ACK would otherwise read the clock and reprogram the hrtimer each time.
+ */
 static void etp_ktimers_reprogram(struct etp_ktimers *b)
 {
 	u32 next, now;
@@ -75,7 +82,7 @@ static void etp_ktimers_reprogram(struct etp_ktimers *b)
 		b->hrt_armed = false;
 		return;
 	}
-	if (b->hrt_armed && b->hrt_tick == next)
+	if (b->hrt_armed && !etp_before(next, b->hrt_tick))
 		return;
 	now = etp_ktimer_now();
 	delta = (s32)(next - now);
