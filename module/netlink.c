@@ -821,6 +821,15 @@ static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
 #define ETP_RECV_FIT	(SKB_WITH_OVERHEAD(SZ_64K) - NLMSG_HDRLEN - \
 			 GENL_HDRLEN - NLA_HDRLEN - ETP_RECV_EXTRA)
 
+/* What genlmsg_new() allocates for a RECV reply of len octets. */
+static inline u32 etp_recv_skb_size(u32 len)
+{
+	u32 msg = genlmsg_total_size(nla_total_size(len) + ETP_RECV_EXTRA);
+
+	return SKB_DATA_ALIGN(nlmsg_total_size(msg)) +
+	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+}
+
 static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 {
 	struct etp_entry *e;
@@ -831,9 +840,7 @@ static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID) || ETP_REQUIRE(info, ETP_A_BYTES))
 		return -EINVAL;
-	BUILD_BUG_ON(SKB_DATA_ALIGN(nlmsg_total_size(genlmsg_total_size(
-		     nla_total_size(ETP_RECV_FIT) + ETP_RECV_EXTRA))) +
-		     SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) > SZ_64K);
+	BUILD_BUG_ON(etp_recv_skb_size(ETP_RECV_FIT) > SZ_64K);
 	len = min_t(u32, nla_get_u32(info->attrs[ETP_A_BYTES]), ETP_RECV_FIT);
 	e = etp_entry_of(info);
 	if (!e)
