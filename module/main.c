@@ -62,12 +62,22 @@ void etp_params_read(struct etp_net *en, struct etp_params *p)
 			READ_ONCE(*etp_param_field(&en->params, attr));
 }
 
-/* What the state machine sees of an event: the parameters and the time. */
+static u64 etp_clock_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/*
+ * What the state machine sees of an event: the parameters and the time,
+ * from jiffies (keepalive, rate limits: a jiffy is fine, and free), with
+ * the clocksource for timing round trips (struct etp_ev).
+ */
 void etp_ev_init(struct etp_net *en, struct etp_ev *ev, struct etp_params *p)
 {
 	etp_params_read(en, p);
 	ev->p = p;
-	ev->now_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
+	ev->now_us = (u64)jiffies64_to_msecs(get_jiffies_64()) * USEC_PER_MSEC;
+	ev->precise_us = etp_clock_us;
 }
 
 static const struct net_protocol etp_protocol = {

@@ -221,7 +221,7 @@ static void syn_sent(struct etp_tcb *tcb, const struct etp_ev *ev,
 	/* The handshake's round trip is the first measurement (RFC 6298). */
 	tcb->rtt_pending = true;
 	tcb->rtt_seq = tcb->iss + 1;
-	tcb->rtt_start = (u32)ev->now_us;
+	tcb->rtt_start = etp_rtt_now(ev);
 	etp_arm(act, ETP_T_RETX, tcb->rto_ms);
 }
 
@@ -727,7 +727,7 @@ static void syn_acked(struct etp_tcb *tcb, const struct etp_ev *ev,
 	tcb->snd_una = seg->ack;
 	tcb->retries = 0;
 	if (tcb->rtt_pending)
-		etp_rtt_sample(tcb, ev, (u32)ev->now_us - tcb->rtt_start);
+		etp_rtt_sample(tcb, ev, etp_rtt_now(ev) - tcb->rtt_start);
 	else
 		tcb->rto_ms = etp_rto_base(tcb, ev->p);
 	tcb->rtt_pending = false;
@@ -964,7 +964,7 @@ static void new_ack(struct etp_tcb *tcb, const struct etp_ev *ev, u32 ack,
 		tcb->snd_nxt = ack;
 	if (tcb->rtt_pending && !etp_before(ack, tcb->rtt_seq)) {
 		tcb->rtt_pending = false;
-		etp_rtt_sample(tcb, ev, (u32)ev->now_us - tcb->rtt_start);
+		etp_rtt_sample(tcb, ev, etp_rtt_now(ev) - tcb->rtt_start);
 	} else {
 		/* Progress ends the backoff (RFC 6298 5.7 allows it). */
 		tcb->rto_ms = etp_rto_base(tcb, ev->p);

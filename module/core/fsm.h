@@ -200,7 +200,16 @@ struct etp_tcb {
 /* What an event sees besides the tcb. */
 struct etp_ev {
 	const struct etp_params *p;
-	u64 now_us;		/* a monotonic clock; only differences count */
+	/*
+	 * A monotonic clock; only differences count. Its milliseconds time
+	 * everything but round trips, which take precise_us() when the
+	 * environment gives one: the kernel's now_us is read from jiffies,
+	 * its precise clock from the clocksource, which can cost far more
+	 * (an emulated HPET: microseconds a read) and is needed only when a
+	 * measurement starts or ends.
+	 */
+	u64 now_us;
+	u64 (*precise_us)(void);
 	struct etp_stream *st;	/* the queues; NULL until data flows */
 	const struct etp_data *data;	/* a segment's payload */
 };

@@ -38,6 +38,12 @@ static inline u32 etp_now_ms(const struct etp_ev *ev)
 	return (u32)(ev->now_us / 1000);
 }
 
+/* The clock round trips are timed by, in microseconds (RFC 6298). */
+static inline u32 etp_rtt_now(const struct etp_ev *ev)
+{
+	return (u32)(ev->precise_us ? ev->precise_us() : ev->now_us);
+}
+
 static inline u32 etp_min(u32 a, u32 b)
 {
 	return a < b ? a : b;

@@ -93,7 +93,7 @@ static void etp_sent(struct etp_tcb *tcb, const struct etp_ev *ev,
 	} else if (!tcb->rtt_pending) {
 		tcb->rtt_pending = true;
 		tcb->rtt_seq = end;
-		tcb->rtt_start = (u32)ev->now_us;
+		tcb->rtt_start = etp_rtt_now(ev);
 	}
 	if (etp_after(end, tcb->snd_max))
 		tcb->snd_max = end;
