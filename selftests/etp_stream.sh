@@ -71,27 +71,9 @@ netem() {
 	done
 }
 
-child_up() {
-	CB=$(conn_find "$B" "$B_IP:$1" "$A_IP:$2")
-	[[ -n $CB ]] && state_is "$B" "$CB" ESTABLISHED
-}
-
-# conn: a fresh connection A -> B:PORT. Sets CA (A's id) and CB (B's).
-conn() {
-	local out
-
-	PORT=$((PORT + 1))
-	nsx "$B" etpctl listen $PORT || return 1
-	out=$(nsx "$A" etpctl -j connect $B_IP $PORT wait) || return 1
-	CA=$(jq -r .id <<<"$out")
-	wait_until 30 child_up $PORT "$(jq -r .local <<<"$out" | cut -d: -f2)" ||
-		{ log "conn: B's end of $CA not ESTABLISHED in 30 s"; return 1; }
-	nsx "$B" etpctl unlisten $PORT
-}
-
 # conns N: N fresh connections A -> B:PORT at once; IDS gets "A:B" (the
 # two ends' ids) for each once all of B's are ESTABLISHED. One etpctl
-# -batch makes them, where N conn() calls would start 5 N processes (on
+# -batch makes them, where N single connects would start 5 N processes (on
 # the debug kernel, seconds each).
 conns() {
 	local n=$1 i pairs
@@ -107,6 +89,12 @@ conns() {
 	wait_until 30 children_up "$pairs" ||
 		{ log "conns: B's ends not all ESTABLISHED in 30 s"; return 1; }
 	nsx "$B" etpctl unlisten $PORT
+}
+
+# conn: a fresh connection A -> B:PORT. Sets CA (A's id) and CB (B's).
+conn() {
+	conns 1 || return 1
+	CA=${IDS[0]%:*} CB=${IDS[0]#*:}
 }
 
 # children_up PAIRS: every A connection of PAIRS has its ESTABLISHED end on
