@@ -49,3 +49,20 @@ bench_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
 # bench_stat NS COUNTER: one etp counter of NS.
 bench_stat() { etpctl -n "$1" -j stats | jq -r ".$2"; }
+
+# The kernel's tick profiler (readprofile(8)), for --profile: the VM must
+# boot with profile=2 (ETP_VM_APPEND=profile=2); tools/bench/profile-split
+# says why not perf. bench_profile_start zeroes the counts;
+# bench_profile_stop FILE saves them, busiest symbol first.
+bench_profile_start() {
+	[[ -r /proc/profile ]] || {
+		echo "no /proc/profile: run the VM with ETP_VM_APPEND=profile=2" >&2
+		return 1
+	}
+	grep -v '\[' /proc/kallsyms >/tmp/bench-profile.map
+	readprofile -r
+}
+
+bench_profile_stop() {
+	readprofile -m /tmp/bench-profile.map | sort -rn >"$1"
+}
