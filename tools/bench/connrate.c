@@ -315,6 +315,9 @@ static int conn_req(struct etp_nl *nl, uint8_t cmd, uint32_t id,
 	struct nlmsghdr *nlh;
 
 	nlh = nl_msg(nl, buf, cmd, 0);
+	/* CONNECT and CONN_GET answer with the entry: no ACK after it. */
+	if (cmd != ETP_CMD_CLOSE)
+		nl_reply_only(nlh);
 	if (cmd == ETP_CMD_CONNECT) {
 		mnl_attr_put_u32(nlh, ETP_A_REMOTE_ADDR, o->addr.s_addr);
 		mnl_attr_put_u16(nlh, ETP_A_REMOTE_PORT, o->port);
