@@ -808,18 +808,18 @@ static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
 	return eof ? nla_put_flag(skb, ETP_A_EOF) : 0;
 }
 
+/* Room for the rest of the reply: EOF, and genlmsg_new()'s alignment. */
+#define ETP_RECV_EXTRA	128
 /*
  * The most one RECV reply carries: its skb, shared info included, is then
  * one 64 KiB allocation. Up to 65531 octets would take one of 128 KiB, half
  * of it unused and all of it zeroed (init_on_alloc), on every RECV of a
  * bulk transfer. RECV may always return less than asked.
  */
-/* The least a reply makes room for: one page's worth. */
-#define ETP_RECV_MIN	((u32)NLMSG_GOODSIZE - ETP_RECV_EXTRA - 64)
-/* Room for the rest of the reply: EOF, and genlmsg_new()'s alignment. */
-#define ETP_RECV_EXTRA	128
 #define ETP_RECV_FIT	(SKB_WITH_OVERHEAD(SZ_64K) - NLMSG_HDRLEN - \
 			 GENL_HDRLEN - NLA_HDRLEN - ETP_RECV_EXTRA)
+/* The least a reply makes room for: one page's worth. */
+#define ETP_RECV_MIN	((u32)NLMSG_GOODSIZE - ETP_RECV_EXTRA - 64)
 
 /* What genlmsg_new() allocates for a RECV reply of len octets. */
 static inline u32 etp_recv_skb_size(u32 len)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Transmit: encode the segment the state machine built, lend it the send
- * queue's pages that hold its payload, checksum it over the IPv4 pseudo-header (or leave the sum
- * to the device: csum_offload), put an IP header in front and hand it to
- * ip_local_out(), so netfilter, tc and routing see it like any locally
- * generated packet.
+ * queue's pages that hold its payload, checksum it over the IPv4
+ * pseudo-header (or leave the sum to the device: csum_offload), put an IP
+ * header in front and hand it to ip_local_out(), so netfilter, tc and
+ * routing see it like any locally generated packet.
  */
 #include <linux/skbuff.h>
 #include <linux/ip.h>

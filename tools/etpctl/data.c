@@ -158,12 +158,7 @@ static int bytes_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * A SEND whose one ETP_A_DATA the input is read straight into, so no byte
- * is copied in this process: the message is built around data already in
- * place (send_payload()), as nl_msg() and a u32 attribute always leave the
- * data attribute at the same offset.
- */
+/* One SEND message at a time, its data read straight into it. */
 static struct {
 	struct nlmsghdr nlh;	/* aligns what follows */
 	char rest[MNL_ALIGN(sizeof(struct genlmsghdr)) +
@@ -171,27 +166,32 @@ static struct {
 		  MNL_ATTR_HDRLEN + MNL_ALIGN(ATTR_MAX)];
 } send_msg;
 
-#define SEND_HDRLEN	(MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) + \
-			 MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)))
-
-/* Where the next SEND's data goes: up to ATTR_MAX octets. */
-static char *send_payload(void)
+/*
+ * Start l's next SEND: its header and connection id, then room for one
+ * ETP_A_DATA. Returns where the data goes (up to ATTR_MAX octets), so the
+ * input is read into the message itself and not copied in this process;
+ * each start lays the message out alike, so data already there stays put.
+ */
+static char *send_begin(struct link *l)
 {
-	return (char *)&send_msg + SEND_HDRLEN + MNL_ATTR_HDRLEN;
-}
+	struct nlmsghdr *nlh = nl_msg(l->req, &send_msg, ETP_CMD_SEND, 0);
 
-/* One SEND of the len octets at send_payload(): octets queued, or -errno. */
-static int send_some(struct link *l, uint32_t len)
-{
-	uint32_t queued = 0;
-	struct nlmsghdr *nlh;
-	struct nlattr *attr;
-	int err;
-
-	nlh = nl_msg(l->req, &send_msg, ETP_CMD_SEND, 0);
 	nl_reply_only(nlh);
 	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
-	attr = mnl_nlmsg_get_payload_tail(nlh);
+	return mnl_attr_get_payload(mnl_nlmsg_get_payload_tail(nlh));
+}
+
+/*
+ * The SEND send_begin() started, with len octets of data: octets queued,
+ * or -errno.
+ */
+static int send_some(struct link *l, uint32_t len)
+{
+	struct nlmsghdr *nlh = &send_msg.nlh;
+	struct nlattr *attr = mnl_nlmsg_get_payload_tail(nlh);
+	uint32_t queued = 0;
+	int err;
+
 	attr->nla_type = ETP_A_DATA;
 	attr->nla_len = MNL_ATTR_HDRLEN + len;
 	nlh->nlmsg_len += MNL_ALIGN(attr->nla_len);
@@ -202,12 +202,13 @@ static int send_some(struct link *l, uint32_t len)
 }
 
 /*
- * All len octets at send_payload(), waiting for room as long as the
- * connection lives; what is left after a partial SEND moves to the front.
+ * All len octets put where send_begin() said, waiting for room as long as
+ * the connection lives; after a partial SEND the rest moves to the front
+ * of the next one.
  */
 static int send_all(struct link *l, uint32_t len)
 {
-	char *buf = send_payload();
+	char *buf;
 	int n, err;
 
 	while (len) {
@@ -221,6 +222,7 @@ static int send_all(struct link *l, uint32_t len)
 		progress(l, "send", false);
 		if (!len)
 			break;
+		buf = send_begin(l);
 		if (n)
 			memmove(buf, buf + n, len);
 		if (l->ended)
@@ -318,7 +320,7 @@ static int stream_out(struct link *l, int fd)
 	int err;
 
 	for (;;) {
-		n = read(fd, send_payload(), ATTR_MAX);
+		n = read(fd, send_begin(l), ATTR_MAX);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -468,7 +470,7 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 		}
 		if (!r)
 			continue;
-		n = read(STDIN_FILENO, send_payload(), ATTR_MAX);
+		n = read(STDIN_FILENO, send_begin(&l), ATTR_MAX);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n > 0) {
