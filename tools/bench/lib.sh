@@ -54,11 +54,16 @@ bench_stat() { etpctl -n "$1" -j stats | jq -r ".$2"; }
 # boot with profile=2 (ETP_VM_APPEND=profile=2); tools/bench/profile-split
 # says why not perf. bench_profile_start zeroes the counts;
 # bench_profile_stop FILE saves them, busiest symbol first.
-bench_profile_start() {
+# bench_profile_ok says whether it can (a script's --profile asks first).
+bench_profile_ok() {
 	[[ -r /proc/profile ]] || {
-		echo "no /proc/profile: run the VM with ETP_VM_APPEND=profile=2" >&2
+		echo "--profile: run the VM with ETP_VM_APPEND=profile=2" >&2
 		return 1
 	}
+}
+
+bench_profile_start() {
+	bench_profile_ok || return 1
 	grep -v '\[' /proc/kallsyms >/tmp/bench-profile.map
 	readprofile -r
 }
