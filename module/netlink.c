@@ -405,10 +405,10 @@ static int etp_put_info(struct sk_buff *skb, struct etp_entry *e,
 	    nla_put_u32(skb, ETP_A_INFO_SEND_Q,
 			t->sndbuf - etp_fsm_send_space(t, st)) ||
 	    nla_put_u32(skb, ETP_A_INFO_RECV_Q, etp_fsm_readable(t, st)) ||
-	    nla_put_u64_64bit(skb, ETP_A_INFO_BYTES_SENT, t->bytes_acked,
-			      ETP_A_INFO_PAD) ||
+	    nla_put_u64_64bit(skb, ETP_A_INFO_BYTES_SENT,
+			      st ? st->bytes_acked : 0, ETP_A_INFO_PAD) ||
 	    nla_put_u64_64bit(skb, ETP_A_INFO_BYTES_RECEIVED,
-			      t->bytes_received, ETP_A_INFO_PAD) ||
+			      st ? st->bytes_received : 0, ETP_A_INFO_PAD) ||
 	    nla_put_u32(skb, ETP_A_INFO_SEGS_IN, t->segs_in) ||
 	    nla_put_u32(skb, ETP_A_INFO_SEGS_OUT, t->segs_out) ||
 	    nla_put_u32(skb, ETP_A_INFO_RETRANSMITS, t->retrans) ||

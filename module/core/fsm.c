@@ -952,7 +952,7 @@ static void new_ack(struct etp_tcb *tcb, const struct etp_ev *ev, u32 ack,
 	struct etp_stream *st = ev->st;
 
 	if (st && etp_after(data_end, st->sq_head)) {
-		tcb->bytes_acked += data_end - st->sq_head;
+		st->bytes_acked += data_end - st->sq_head;
 		etp_bufq_release(&st->sq, st->sq_head, data_end);
 		st->sq_head = data_end;
 		if (data_end == tcb->write_seq)
@@ -1062,7 +1062,7 @@ static void took_in_order(struct etp_tcb *tcb, const struct etp_ev *ev,
 {
 	tcb->rcv_nxt += n;
 	tcb->rcv_wnd -= etp_min(n, tcb->rcv_wnd);
-	tcb->bytes_received += n;
+	ev->st->bytes_received += n;
 	act->data_in += n;
 	act->notify |= ETP_NOTE_READABLE;
 	tcb->rcv_unacked += n;

@@ -142,17 +142,22 @@ enum etp_count {
  * etp_stream), allocated when data first flows.
  */
 struct etp_tcb {
-	enum etp_conn_state state;
-	enum etp_error error;	/* recorded reason the connection ended */
-	bool passive;		/* from a listener: RST returns to LISTEN */
-	bool close_pending;	/* user closed in SYN_RCVD: close after ACK */
-	bool fin_queued;	/* user closed: our FIN is at write_seq */
-	bool fin_rcvd;		/* the peer's FIN is taken (in rcv_nxt) */
-	bool ws_ok;		/* both SYNs carried window scale */
-	bool in_recovery;	/* NewReno fast recovery (RFC 6582) */
-	bool rtt_pending;	/* a segment is being timed (Karn's rule) */
-	bool persisting;	/* probing a zero window instead of RTO */
-	bool delack;		/* the delayed-ACK timer is armed */
+	/*
+	 * Octets and bits, as sk_state is: every connection carries a tcb,
+	 * and these four octets held the two enums alone before (the memory
+	 * budget of docs/protocol.md 8.10).
+	 */
+	u8 state;		/* enum etp_conn_state */
+	u8 error;		/* enum etp_error: why the connection ended */
+	bool passive : 1;	/* from a listener: RST returns to LISTEN */
+	bool close_pending : 1;	/* user closed in SYN_RCVD: close after ACK */
+	bool fin_queued : 1;	/* user closed: our FIN is at write_seq */
+	bool fin_rcvd : 1;	/* the peer's FIN is taken (in rcv_nxt) */
+	bool ws_ok : 1;		/* both SYNs carried window scale */
+	bool in_recovery : 1;	/* NewReno fast recovery (RFC 6582) */
+	bool rtt_pending : 1;	/* a segment is being timed (Karn's rule) */
+	bool persisting : 1;	/* probing a zero window instead of RTO */
+	bool delack : 1;	/* the delayed-ACK timer is armed */
 	u8 snd_wscale;		/* the peer's shift for SEG.WND */
 	u8 rcv_wscale;		/* our shift for the windows we advertise */
 	u8 retries;		/* RTO backoffs, or probes, without progress */
@@ -193,8 +198,7 @@ struct etp_tcb {
 	u32 segs_out;
 	u32 retrans;		/* segments retransmitted */
 	u32 drops;		/* segments (or parts) not accepted */
-	u64 bytes_acked;	/* data octets the peer acknowledged */
-	u64 bytes_received;	/* data octets taken in order */
+	/* Octet counts live in the stream: there are none before it. */
 };
 
 /* What an event sees besides the tcb. */

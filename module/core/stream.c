@@ -47,6 +47,8 @@ void etp_stream_init(struct etp_stream *st, void *owner, u32 sndbuf,
 	st->rq.origin = rcv_seq;
 	st->sq_head = snd_seq;
 	st->read_seq = rcv_seq;
+	st->bytes_acked = 0;
+	st->bytes_received = 0;
 }
 
 static void etp_bufq_free_all(struct etp_bufq *q)

@@ -55,6 +55,8 @@ struct etp_stream {
 	u32 sq_head;		/* first byte still held: not yet acked */
 	u32 read_seq;		/* next byte the user reads */
 	u32 nooo;
+	u64 bytes_acked;	/* data octets the peer acknowledged */
+	u64 bytes_received;	/* data octets taken in order */
 	struct etp_range ooo[ETP_OOO_MAX];	/* sorted, disjoint */
 	u8 *chunk_ptrs[];	/* sq's pointers, then rq's */
 };

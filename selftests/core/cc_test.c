@@ -60,10 +60,10 @@ TEST(karn_no_sample_from_a_retransmission)
 	ASSERT_EQ(1u, a->t.srtt_us);	/* the handshake, instant here */
 	n.drop_next[A] = true;
 	ASSERT_EQ(1000, wr(_metadata, &n, A, 1000));
-	ASSERT_TRUE(a->t.rtt_pending);
+	ASSERT_TRUE(!!a->t.rtt_pending);
 	EV.now_us += 30000;
 	fire(_metadata, &n, A, ETP_T_RETX);
-	ASSERT_FALSE(a->t.rtt_pending);
+	ASSERT_FALSE(!!a->t.rtt_pending);
 	EV.now_us += 500000;		/* a slow ACK of the retransmission */
 	pump(_metadata, &n);
 	fire(_metadata, &n, B, ETP_T_DELACK);
@@ -163,7 +163,7 @@ TEST(newreno_worked_example)
 	ASSERT_EQ(una + 10000, a->t.recover);
 	/* flight was 8000 at the third duplicate (1, 2 acked): 4000. */
 	ASSERT_EQ(4000u, a->t.ssthresh);
-	ASSERT_FALSE(a->t.in_recovery);
+	ASSERT_FALSE(!!a->t.in_recovery);
 	/* Option 1 of step 3: min(ssthresh, max(flight, SMSS) + SMSS). */
 	ASSERT_EQ(2000u, a->t.cwnd);
 	ASSERT_EQ(a->t.snd_max, a->t.snd_una);

@@ -354,7 +354,7 @@ TEST_F(xfer, zero_window_probes_then_resume)
 			break;
 	}
 	ASSERT_EQ(0u, self->n.e[B].t.rcv_wnd);
-	ASSERT_TRUE(a->t.persisting);
+	ASSERT_TRUE(!!a->t.persisting);
 	ASSERT_TRUE(a->counts & C(PERSIST_PROBE));
 	ASSERT_EQ(ETP_STATE_ESTABLISHED, a->t.state);
 	/* Probes back off: the timer's value doubled at least twice. */

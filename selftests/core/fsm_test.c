@@ -142,7 +142,7 @@ TEST(fixtures)
 		EXPECT_EQ(fx_want[f].snd_una, t.snd_una) TH_LOG("%s", fx_names[f]);
 		EXPECT_EQ(fx_want[f].snd_nxt, t.snd_nxt) TH_LOG("%s", fx_names[f]);
 		EXPECT_EQ(fx_want[f].rcv_nxt, t.rcv_nxt) TH_LOG("%s", fx_names[f]);
-		EXPECT_EQ(f == FX_SYN_RCVD_P || f >= FX_ESTAB, t.passive);
+		EXPECT_EQ(f == FX_SYN_RCVD_P || f >= FX_ESTAB, !!t.passive);
 	}
 }
 
@@ -798,7 +798,7 @@ TEST(simultaneous_open)
 	ASSERT_FALSE(n.e[B].armed[ETP_T_RETX]);
 	ASSERT_EQ(n.e[A].t.snd_nxt, n.e[B].t.rcv_nxt);
 	ASSERT_EQ(n.e[B].t.snd_nxt, n.e[A].t.rcv_nxt);
-	ASSERT_FALSE(n.e[A].t.passive);
+	ASSERT_FALSE(!!n.e[A].t.passive);
 	/* And it closes like any other. */
 	user(_metadata, &n, A, 'x');
 	pump(_metadata, &n);

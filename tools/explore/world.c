@@ -139,6 +139,8 @@ static struct etp_stream *stream_rebuild(struct etp_tcb *t,
 	st->rq.origin = old->rq.origin;
 	st->sq_head = old->sq_head;
 	st->read_seq = old->read_seq;
+	st->bytes_acked = old->bytes_acked;
+	st->bytes_received = old->bytes_received;
 	st->nooo = old->nooo;
 	memcpy(st->ooo, old->ooo, sizeof(st->ooo));
 	fill(&st->sq, st->sq_head, t->write_seq);
@@ -195,8 +197,6 @@ static void canon_tcb(struct etp_tcb *t, const struct world *w,
 	t->segs_out = 0;
 	t->retrans = 0;
 	t->drops = 0;
-	t->bytes_acked = 0;
-	t->bytes_received = 0;
 	t->rtt_start = t->rtt_pending ? (u32)w->now_us - t->rtt_start : 0;
 	t->last_rcv_ms = clamp_age(now_ms - t->last_rcv_ms, idle_max + 1);
 	if (t->last_oow_ms)
