@@ -23,6 +23,13 @@ static_assert(sizeof(struct etp_key) == 12);
  * octets (lock debugging and PREEMPT_RT's sleeping locks are larger).
  */
 static_assert(sizeof(spinlock_t) > 4 || sizeof(struct etp_tw) <= 128);
+/*
+ * ... and for an ESTABLISHED connection, its queues aside. Not for
+ * sparse, whose layout of the tcb's bit fields is not the compiler's.
+ */
+#ifndef __CHECKER__
+static_assert(sizeof(spinlock_t) > 4 || sizeof(struct etp_conn) <= 256);
+#endif
 
 /*
  * Connections and TIME_WAIT entries are many: each kind has its own slab
@@ -75,9 +82,37 @@ static void etp_entry_free(struct etp_entry *e)
 	}
 }
 
-static void etp_entry_free_rcu(struct rcu_head *head)
+static void etp_conn_free_rcu(struct rcu_head *head)
 {
-	etp_entry_free(container_of(head, struct etp_entry, rcu));
+	kmem_cache_free(etp_conn_cache,
+			container_of(head, struct etp_conn, t.rcu));
+}
+
+static void etp_tw_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(etp_tw_cache, container_of(head, struct etp_tw, t.rcu));
+}
+
+/*
+ * After a grace period, as the receive path finds entries under RCU. No
+ * timer of e is pending (each holds a reference) and no expiry runs for
+ * it (the callback holds one too), so its timer's memory is free for the
+ * rcu_head (conn.h).
+ */
+static void etp_entry_free_rcu(struct etp_entry *e)
+{
+	switch (e->kind) {
+	case ETP_KIND_CONN:
+		call_rcu(&container_of(e, struct etp_conn, e)->t.rcu,
+			 etp_conn_free_rcu);
+		break;
+	case ETP_KIND_TW:
+		call_rcu(&container_of(e, struct etp_tw, e)->t.rcu,
+			 etp_tw_free_rcu);
+		break;
+	default:
+		kfree_rcu(container_of(e, struct etp_listener, e), rcu);
+	}
 }
 
 static const struct rhashtable_params etp_rht_params = {
@@ -156,7 +191,7 @@ void etp_entry_put(struct etp_entry *e)
 				&e->en->queue_mem);
 		kfree(c->st);
 	}
-	call_rcu(&e->rcu, etp_entry_free_rcu);
+	etp_entry_free_rcu(e);
 }
 
 /* Under RCU: a reference on e, unless it is NULL or being freed. */
@@ -217,95 +252,30 @@ struct etp_entry *etp_entry_next(struct etp_net *en, unsigned long *id)
 /* --- timers ---------------------------------------------------------------- */
 
 /*
- * Timer ids share slots (core/fsm.h): a connection carries one timer per
- * slot and remembers which id it runs for; a TIME_WAIT entry has only the
- * slot of ETP_T_TIME_WAIT.
+ * A connection's timer ids share ETP_SLOTS slots (core/fsm.h), each with
+ * its deadline, and one wheel timer fires at the earliest; a TIME_WAIT
+ * entry has only ETP_T_TIME_WAIT, on its timer.
  */
-static struct etp_timer *etp_entry_slot(struct etp_entry *e,
-					enum etp_timer_id id)
+static struct etp_timer *etp_entry_wheel_timer(struct etp_entry *e)
 {
-	enum etp_timer_slot slot = etp_timer_slot(id);
-
 	switch (e->kind) {
 	case ETP_KIND_CONN:
-		return &container_of(e, struct etp_conn, e)->timers[slot];
+		return &container_of(e, struct etp_conn, e)->t.timer;
 	case ETP_KIND_TW:
-		if (id == ETP_T_TIME_WAIT)
-			return &container_of(e, struct etp_tw, e)->timer;
-		return NULL;
+		return &container_of(e, struct etp_tw, e)->t.timer;
 	default:
 		return NULL;
 	}
 }
 
-/* The timer that runs for id now, or NULL. */
-static struct etp_timer *etp_entry_timer(struct etp_entry *e,
-					 enum etp_timer_id id)
+static void etp_conn_fire(struct etp_timer *t)
 {
-	struct etp_timer *t = etp_entry_slot(e, id);
-	struct etp_conn *c = etp_conn(e);
-
-	if (c && c->owner[etp_timer_slot(id)] != id)
-		return NULL;
-	return t;
+	etp_exec_timer(&container_of(t, struct etp_conn, t.timer)->e);
 }
-
-/*
- * Under the entry's lock, for an expiry of the slot id belongs to: false if
- * the slot's timer was re-armed after the wheel took it off, whatever id
- * armed it (this run is then stale); else true, with *id set to the id the
- * slot runs for now. The slot's owner is read here, not when the wheel
- * fired: arming another id in the slot in between would otherwise make
- * this run look fresh and run the expiry of an id that no longer owns it.
- */
-bool etp_entry_timer_due(struct etp_entry *e, enum etp_timer_id *id)
-{
-	struct etp_timer *t = etp_entry_slot(e, *id);
-	struct etp_conn *c = etp_conn(e);
-
-	lockdep_assert_held(&e->lock);
-	if (!t || etp_ktimer_pending(&e->en->timers, t))
-		return false;
-	if (c)
-		*id = c->owner[etp_timer_slot(*id)];
-	return true;
-}
-
-/* Each expiry hands the timer's reference to exec.c, with its id. */
-static void etp_conn_fired(struct etp_timer *t, enum etp_timer_slot slot)
-{
-	/* t is &c->timers[slot], so t - slot is &c->timers[0]. */
-	struct etp_conn *c = container_of(t - slot, struct etp_conn,
-					  timers[0]);
-
-	etp_exec_timer(&c->e, READ_ONCE(c->owner[slot]));
-}
-
-static void etp_xmit_fire(struct etp_timer *t)
-{
-	etp_conn_fired(t, ETP_SLOT_XMIT);
-}
-
-static void etp_ack_fire(struct etp_timer *t)
-{
-	etp_conn_fired(t, ETP_SLOT_ACK);
-}
-
-static void etp_life_fire(struct etp_timer *t)
-{
-	etp_conn_fired(t, ETP_SLOT_LIFE);
-}
-
-static const etp_timer_fn etp_conn_fire[ETP_SLOTS] = {
-	[ETP_SLOT_XMIT]	= etp_xmit_fire,
-	[ETP_SLOT_ACK]	= etp_ack_fire,
-	[ETP_SLOT_LIFE]	= etp_life_fire,
-};
 
 static void etp_tw_fire(struct etp_timer *t)
 {
-	etp_exec_timer(&container_of(t, struct etp_tw, timer)->e,
-		       ETP_T_TIME_WAIT);
+	etp_exec_timer(&container_of(t, struct etp_tw, t.timer)->e);
 }
 
 static void etp_entry_timers_init(struct etp_entry *e)
@@ -314,54 +284,156 @@ static void etp_entry_timers_init(struct etp_entry *e)
 	int slot;
 
 	if (e->kind == ETP_KIND_TW) {
-		etp_timer_init(&container_of(e, struct etp_tw, e)->timer,
+		etp_timer_init(&container_of(e, struct etp_tw, e)->t.timer,
 			       etp_tw_fire);
 		return;
 	}
 	if (e->kind != ETP_KIND_CONN)
 		return;
 	c = container_of(e, struct etp_conn, e);
+	etp_timer_init(&c->t.timer, etp_conn_fire);
 	for (slot = 0; slot < ETP_SLOTS; slot++)
-		etp_timer_init(&c->timers[slot], etp_conn_fire[slot]);
+		c->owner[slot] = ETP_T_MAX;
 }
 
-/* Arming an id takes its slot over from whichever id ran there. */
-void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms)
+/* Arm or stop e's wheel timer; a pending one holds a reference on e. */
+static void etp_entry_wheel_mod(struct etp_entry *e, bool on, u32 expires)
 {
-	struct etp_timer *t = etp_entry_slot(e, id);
-	struct etp_conn *c = etp_conn(e);
-
-	if (!t)
-		return;
-	if (c)
-		WRITE_ONCE(c->owner[etp_timer_slot(id)], id);
-	if (etp_ktimer_mod(&e->en->timers, t, ms) == 0)
-		refcount_inc(&e->ref);
-}
-
-void etp_entry_cancel(struct etp_entry *e, enum etp_timer_id id)
-{
-	struct etp_timer *t = etp_entry_timer(e, id);
+	struct etp_timer *t = etp_entry_wheel_timer(e);
 
 	/* Never the last reference: the table or the caller holds one. */
-	if (t && etp_ktimer_cancel(&e->en->timers, t))
-		etp_entry_put(e);
+	if (!on) {
+		if (etp_ktimer_cancel(&e->en->timers, t))
+			etp_entry_put(e);
+	} else if (etp_ktimer_mod_at(&e->en->timers, t, expires) == 0) {
+		refcount_inc(&e->ref);
+	}
+}
+
+/*
+ * After the slots changed: the wheel timer fires at the earliest armed
+ * slot's deadline, or not at all. Pushing it later is a store (timer.c),
+ * so an RTO re-armed by every ACK stays cheap.
+ */
+void etp_entry_timers_sync(struct etp_entry *e)
+{
+	struct etp_conn *c = etp_conn(e);
+	bool any = false;
+	u32 first = 0;
+	int slot;
+
+	if (!c)
+		return;
+	for (slot = 0; slot < ETP_SLOTS; slot++) {
+		if (c->owner[slot] == ETP_T_MAX)
+			continue;
+		if (!any || etp_before(c->due[slot], first))
+			first = c->due[slot];
+		any = true;
+	}
+	etp_entry_wheel_mod(e, any, first);
+}
+
+/* Bookkeeping only: etp_entry_timers_sync() makes the wheel follow. */
+static void etp_conn_slot_set(struct etp_conn *c, enum etp_timer_id id,
+			      bool arm, u32 ms)
+{
+	enum etp_timer_slot slot = etp_timer_slot(id);
+
+	if (arm) {
+		/* Arming an id takes its slot over from whichever id had it. */
+		c->owner[slot] = id;
+		c->due[slot] = etp_ktimer_deadline(ms);
+	} else if (c->owner[slot] == id) {
+		c->owner[slot] = ETP_T_MAX;
+	}
+}
+
+void etp_entry_timers(struct etp_entry *e, u32 cancel, u32 arm,
+		      const u32 *ms)
+{
+	struct etp_conn *c = etp_conn(e);
+	int id;
+
+	lockdep_assert_held(&e->lock);
+	if (e->kind == ETP_KIND_TW) {
+		/* A TIME_WAIT entry runs no other timer. */
+		if (arm & ETP_T_BIT(ETP_T_TIME_WAIT))
+			etp_entry_wheel_mod(e, true,
+					    etp_ktimer_deadline(ms[ETP_T_TIME_WAIT]));
+		else if (cancel & ETP_T_BIT(ETP_T_TIME_WAIT))
+			etp_entry_wheel_mod(e, false, 0);
+		return;
+	}
+	if (!c || !(cancel | arm))
+		return;
+	for (id = 0; id < ETP_T_MAX; id++) {
+		if (cancel & ETP_T_BIT(id))
+			etp_conn_slot_set(c, id, false, 0);
+		if (arm & ETP_T_BIT(id))
+			etp_conn_slot_set(c, id, true, ms[id]);
+	}
+	etp_entry_timers_sync(e);
+}
+
+static void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms)
+{
+	u32 all[ETP_T_MAX] = {};
+
+	all[id] = ms;
+	etp_entry_timers(e, 0, ETP_T_BIT(id), all);
 }
 
 static void etp_entry_cancel_timers(struct etp_entry *e)
 {
-	int id;
+	etp_entry_timers(e, ETP_T_ALL, 0, NULL);
+}
 
-	for (id = 0; id < ETP_T_MAX; id++)
-		etp_entry_cancel(e, id);
+/*
+ * Under the entry's lock, in an expiry: a timer id whose time has come,
+ * taken off its slot, or ETP_T_MAX when none is. Deadlines are kept here,
+ * so a run the wheel started before its timer was re-armed or cancelled
+ * finds nothing due. A TIME_WAIT entry's timer is due unless it was
+ * re-armed after the wheel took it off (a retransmitted FIN restarts
+ * 2 x MSL).
+ */
+enum etp_timer_id etp_entry_timer_take(struct etp_entry *e)
+{
+	struct etp_conn *c = etp_conn(e);
+	u32 now = etp_ktimer_now();
+	enum etp_timer_id id;
+	int slot;
+
+	lockdep_assert_held(&e->lock);
+	if (e->kind == ETP_KIND_TW)
+		return etp_ktimer_pending(&e->en->timers,
+					  etp_entry_wheel_timer(e)) ?
+		       ETP_T_MAX : ETP_T_TIME_WAIT;
+	if (!c)
+		return ETP_T_MAX;
+	for (slot = 0; slot < ETP_SLOTS; slot++) {
+		id = c->owner[slot];
+		if (id != ETP_T_MAX && !etp_before(now, c->due[slot])) {
+			c->owner[slot] = ETP_T_MAX;
+			return id;
+		}
+	}
+	return ETP_T_MAX;
 }
 
 /* Milliseconds until the timer fires; -1 if it is not pending. */
 s32 etp_entry_timer_left(struct etp_entry *e, enum etp_timer_id id)
 {
-	struct etp_timer *t = etp_entry_timer(e, id);
+	struct etp_conn *c = etp_conn(e);
+	enum etp_timer_slot slot = etp_timer_slot(id);
 
-	return t ? etp_ktimer_remaining(&e->en->timers, t) : -1;
+	if (e->kind == ETP_KIND_TW)
+		return id == ETP_T_TIME_WAIT ?
+		       etp_ktimer_remaining(&e->en->timers,
+					    etp_entry_wheel_timer(e)) : -1;
+	if (!c || c->owner[slot] != id)
+		return -1;
+	return max_t(s32, 0, (s32)(c->due[slot] - etp_ktimer_now()));
 }
 
 /* --- birth ----------------------------------------------------------------- */

@@ -17,6 +17,10 @@
  * user (receive path, netlink request, timer callback) holds one while it
  * works. Entries are freed after an RCU grace period, because the receive
  * path looks them up under rcu_read_lock() only.
+ *
+ * Size matters: an idle ESTABLISHED connection must stay within 256
+ * octets and a TIME_WAIT entry within 128 (issue 11; static assertions in
+ * conn.c), and an octet added to one of them is one too many.
  */
 #ifndef _ETP_CONN_H
 #define _ETP_CONN_H
@@ -56,21 +60,39 @@ struct etp_entry {
 	refcount_t ref;
 	spinlock_t lock;	/* tcb, dead, arming of its timers */
 	struct etp_net *en;
-	struct rcu_head rcu;
+	/* The rcu_head of each kind follows: conn and tw reuse their timer's. */
 };
 
 struct etp_listener {
 	struct etp_entry e;
+	struct rcu_head rcu;
 	struct etp_tcb tcb;
 	u32 backlog;
 	atomic_t queue;		/* children in SYN_RCVD */
 };
 
+/*
+ * A pending timer holds a reference, so once the last one is gone the
+ * timer is idle for good and its memory can carry the RCU callback that
+ * frees the entry: an rcu_head of its own would be 16 octets more in every
+ * connection and TIME_WAIT entry.
+ */
+union etp_timer_rcu {
+	struct etp_timer timer;
+	struct rcu_head rcu;
+};
+
+/*
+ * One wheel timer per connection, due at the earliest of its slots'
+ * deadlines (core/fsm.h: the timer ids share ETP_SLOTS slots): three
+ * deadlines cost 12 octets where three timers cost 96.
+ */
 struct etp_conn {
 	struct etp_entry e;
 	struct etp_tcb tcb;
-	struct etp_timer timers[ETP_SLOTS];
-	u8 owner[ETP_SLOTS];	/* the timer id armed in each slot */
+	union etp_timer_rcu t;
+	u32 due[ETP_SLOTS];	/* the tick each armed slot fires at */
+	u8 owner[ETP_SLOTS];	/* the timer id armed there; ETP_T_MAX: none */
 	u8 want;		/* ETP_NOTE_*: the user waits to hear of it */
 	/* The queues, allocated when data first flows (etp_conn_stream()). */
 	struct etp_stream *st;
@@ -81,7 +103,7 @@ struct etp_conn {
 
 struct etp_tw {
 	struct etp_entry e;
-	struct etp_timer timer;	/* ETP_T_TIME_WAIT */
+	union etp_timer_rcu t;	/* ETP_T_TIME_WAIT */
 	struct etp_tw_tcb tcb;
 };
 
@@ -173,10 +195,15 @@ bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
  */
 struct etp_stream *etp_conn_stream(struct etp_conn *c);
 
-/* Timers of an entry; listeners have none, TIME_WAIT entries one. */
-void etp_entry_arm(struct etp_entry *e, enum etp_timer_id id, u32 ms);
-void etp_entry_cancel(struct etp_entry *e, enum etp_timer_id id);
-bool etp_entry_timer_due(struct etp_entry *e, enum etp_timer_id *id);
+/*
+ * Timers of an entry, under its lock; listeners have none, TIME_WAIT
+ * entries only ETP_T_TIME_WAIT. etp_entry_timers() cancels the ids in
+ * cancel, then arms those in arm for ms[id] milliseconds.
+ */
+void etp_entry_timers(struct etp_entry *e, u32 cancel, u32 arm,
+		      const u32 *ms);
+enum etp_timer_id etp_entry_timer_take(struct etp_entry *e);
+void etp_entry_timers_sync(struct etp_entry *e);
 s32 etp_entry_timer_left(struct etp_entry *e, enum etp_timer_id id);
 
 /*

@@ -56,18 +56,6 @@ static const enum etp_mib etp_drop_mib[ETP_DROP_MAX] = {
 
 static_assert(ETP_DROP_MAX == 13, "etp_drop_mib needs a counter per reason");
 
-static void etp_exec_timers(struct etp_entry *e, const struct etp_actions *act)
-{
-	int id;
-
-	for (id = 0; id < ETP_T_MAX; id++)
-		if (act->cancel & ETP_T_BIT(id))
-			etp_entry_cancel(e, id);
-	for (id = 0; id < ETP_T_MAX; id++)
-		if (act->arm & ETP_T_BIT(id))
-			etp_entry_arm(e, id, act->timer_ms[id]);
-}
-
 static void etp_exec_counts(struct etp_net *en, const struct etp_actions *act)
 {
 	int c;
@@ -144,7 +132,7 @@ static void etp_exec_end(struct etp_entry *e, const struct etp_ev *ev,
 static void __etp_exec(struct etp_entry *e, const struct etp_ev *ev,
 		       struct etp_actions *act, struct sk_buff *in)
 {
-	etp_exec_timers(e, act);
+	etp_entry_timers(e, act->cancel, act->arm, act->timer_ms);
 	if (act->send)
 		etp_exec_send(e, ev, act, in);
 	etp_exec_counts(e->en, act);
@@ -214,33 +202,54 @@ void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
 	}
 }
 
-/* The same path as a segment, under the entry's lock. */
-void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id)
+/* One timer id's expiry, as a segment's arrival is handled. */
+static void etp_exec_expiry(struct etp_entry *e, struct etp_ev *ev,
+			    enum etp_timer_id id)
 {
-	struct etp_conn *c = etp_conn(e);
 	struct etp_tcb buf, *tcb;
 	struct etp_actions act;
+
+	tcb = etp_entry_tcb(e, &buf);
+	trace_etp_timer_expire(e->id, tcb->state, etp_timer_name(id),
+			       tcb->retries);
+	etp_fsm_timer(tcb, ev, id, &act);
+	etp_entry_tcb_done(e, tcb);
+	/* Before what it makes happen: the ladder marks it first. */
+	etp_nl_timer_event(e, etp_timer_name(id), tcb->retries, &act);
+	etp_exec(e, ev, &act, NULL);
+}
+
+/*
+ * The wheel fired e's timer: every id whose time has come, one at a time
+ * and under the entry's lock, as segments are. An id that an earlier one's
+ * actions cancelled or re-armed is no longer due by then.
+ */
+void etp_exec_timer(struct etp_entry *e)
+{
+	struct etp_conn *c = etp_conn(e);
+	enum etp_timer_id id;
 	struct etp_params p;
 	struct etp_ev ev;
 
 	etp_ev_init(e->en, &ev, &p);
 	spin_lock(&e->lock);
 	ev.st = c ? c->st : NULL;
-	if (!etp_entry_timer_due(e, &id)) {
-		/* Re-armed after the wheel took it off: this run is stale. */
-	} else if (e->retired) {
-		/* Nobody read what a finished connection left: let it go. */
-		etp_entry_unhash(e);
-	} else if (!e->dead) {
-		tcb = etp_entry_tcb(e, &buf);
-		trace_etp_timer_expire(e->id, tcb->state, etp_timer_name(id),
-				       tcb->retries);
-		etp_fsm_timer(tcb, &ev, id, &act);
-		etp_entry_tcb_done(e, tcb);
-		/* Before what it makes happen: the ladder marks it first. */
-		etp_nl_timer_event(e, etp_timer_name(id), tcb->retries, &act);
-		etp_exec(e, &ev, &act, NULL);
+	while ((id = etp_entry_timer_take(e)) != ETP_T_MAX) {
+		if (e->retired) {
+			/* Nobody read what a finished connection left. */
+			etp_entry_unhash(e);
+			break;
+		}
+		if (e->dead)
+			break;
+		etp_exec_expiry(e, &ev, id);
+		/* A TIME_WAIT entry's one timer is spent. */
+		if (e->kind != ETP_KIND_CONN)
+			break;
 	}
+	/* The slots not yet due keep the wheel timer going. */
+	if (!e->dead || e->retired)
+		etp_entry_timers_sync(e);
 	spin_unlock(&e->lock);
 	etp_entry_put(e);
 }

@@ -14,7 +14,7 @@ struct sk_buff;
 void etp_exec(struct etp_entry *e, const struct etp_ev *ev,
 	      struct etp_actions *act, struct sk_buff *in);
 
-/* An expiry of e's timer id: consumes the reference the timer held. */
-void etp_exec_timer(struct etp_entry *e, enum etp_timer_id id);
+/* An expiry of e's timer: consumes the reference the timer held. */
+void etp_exec_timer(struct etp_entry *e);
 
 #endif /* _ETP_EXEC_H */

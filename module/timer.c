@@ -187,20 +187,29 @@ static bool etp_ktimer_defer(struct etp_timer *t, u32 expires, u32 now)
 }
 
 /*
- * Arm (or re-arm) t to fire delay_ms from now. Like mod_timer(): returns 1
- * if t was pending, 0 if it was not, and -ESHUTDOWN (t left unarmed) if the
- * base is shutting down. Owners that pin themselves with a reference per
- * pending timer take one exactly when this returns 0. The owner serialises
- * the calls for one timer (a connection's are under its entry lock).
+ * The tick a timer armed now for delay_ms fires at. The next jiffy may be
+ * a moment away: never early (see the top).
  */
-int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
+u32 etp_ktimer_deadline(u32 delay_ms)
+{
+	return etp_ktimer_now() + delay_ms + ETP_JIFFY_MS;
+}
+
+/*
+ * Arm (or re-arm) t to fire at tick expires (etp_ktimer_deadline()). Like
+ * mod_timer(): returns 1 if t was pending, 0 if it was not, and
+ * -ESHUTDOWN (t left unarmed) if the base is shutting down. Owners that
+ * pin themselves with a reference per pending timer take one exactly when
+ * this returns 0. The owner serialises the calls for one timer (a
+ * connection's are under its entry lock).
+ */
+int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
+		      u32 expires)
 {
 	u32 now = etp_ktimer_now();
 	bool was_pending;
 
-	/* The next jiffy may be a moment away: never early (see the top). */
-	delay_ms += ETP_JIFFY_MS;
-	if (etp_ktimer_defer(t, now + delay_ms, now))
+	if (etp_ktimer_defer(t, expires, now))
 		return 1;
 
 	spin_lock_bh(&b->lock);
@@ -209,12 +218,18 @@ int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 		return -ESHUTDOWN;
 	}
 	etp_wheel_forward(&b->wheel, now);
-	was_pending = etp_wheel_arm(&b->wheel, t, now + delay_ms);
+	was_pending = etp_wheel_arm(&b->wheel, t, expires);
 	etp_ktimers_reprogram(b);
 	spin_unlock_bh(&b->lock);
 	if (!was_pending)
 		etp_inc(etp_ktimers_net(b), ETP_MIB_TIMERS_ARMED);
 	return was_pending;
+}
+
+/* etp_ktimer_mod_at() delay_ms from now. */
+int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
+{
+	return etp_ktimer_mod_at(b, t, etp_ktimer_deadline(delay_ms));
 }
 
 /*

@@ -33,6 +33,9 @@ void etp_ktimers_shutdown(struct etp_ktimers *b);
 void etp_ktimers_destroy(struct etp_ktimers *b);
 
 u32 etp_ktimer_now(void);
+u32 etp_ktimer_deadline(u32 delay_ms);
+int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
+		      u32 expires);
 int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms);
 bool etp_ktimer_cancel(struct etp_ktimers *b, struct etp_timer *t);
 bool etp_ktimer_cancel_sync(struct etp_ktimers *b, struct etp_timer *t);
