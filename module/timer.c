@@ -203,10 +203,9 @@ u32 etp_ktimer_deadline(u32 delay_ms)
  * this returns 0. The owner serialises the calls for one timer (a
  * connection's are under its entry lock).
  */
-int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
-		      u32 expires)
+static int __etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t,
+			    u32 expires, u32 now)
 {
-	u32 now = etp_ktimer_now();
 	bool was_pending;
 
 	if (etp_ktimer_defer(t, expires, now))
@@ -226,10 +225,18 @@ int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
 	return was_pending;
 }
 
-/* etp_ktimer_mod_at() delay_ms from now. */
+int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
+		      u32 expires)
+{
+	return __etp_ktimer_mod(b, t, expires, etp_ktimer_now());
+}
+
+/* etp_ktimer_mod_at() delay_ms from now, with one read of the clock. */
 int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 {
-	return etp_ktimer_mod_at(b, t, etp_ktimer_deadline(delay_ms));
+	u32 now = etp_ktimer_now();
+
+	return __etp_ktimer_mod(b, t, now + delay_ms + ETP_JIFFY_MS, now);
 }
 
 /*
@@ -274,12 +281,16 @@ bool etp_ktimer_cancel_sync(struct etp_ktimers *b, struct etp_timer *t)
 	/*
 	 * As timer_delete_sync(): tell lockdep we wait for the callbacks,
 	 * so a caller holding a lock one of them takes is reported. Bottom
-	 * halves off, as the callbacks run in softirq.
+	 * halves off, as the callbacks run in softirq. Without lockdep there
+	 * is nothing to tell and the toggle would be a cost for nothing, so
+	 * timer_delete_sync() does it only under CONFIG_LOCKDEP too.
 	 */
-	local_bh_disable();
-	lock_map_acquire(&b->running_map);
-	lock_map_release(&b->running_map);
-	local_bh_enable();
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		local_bh_disable();
+		lock_map_acquire(&b->running_map);
+		lock_map_release(&b->running_map);
+		local_bh_enable();
+	}
 	/*
 	 * Cancel and look at the running callback under one lock hold: a
 	 * callback that re-arms its own timer cannot slip in between.
