@@ -786,48 +786,63 @@ static int etp_nl_send(struct sk_buff *unused, struct genl_info *info)
 }
 
 /*
- * The data goes straight into the reply's ETP_A_DATA: reserved at the
- * size asked for, then cut to what was read, its padding zeroed.
+ * A RECV reply lends the receive queue's chunks instead of copying them:
+ * each piece read becomes a fragment of the reply holding a reference on
+ * its chunk's page, which the queue never writes again (core/stream.h),
+ * so the octets stay put until the reader has copied them out. Reading
+ * under the entry's lock is then a few page references, not a 64 KiB
+ * copy that the receive path spins behind, and the reply needs no 64 KiB
+ * buffer zeroed for it.
+ */
+static void etp_recv_lend(void *ctx, const u8 *src, u32 len)
+{
+	struct sk_buff *skb = ctx;
+	struct page *page = virt_to_page(src);
+
+	get_page(page);
+	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
+			offset_in_page(src), len, ETP_CHUNK_SIZE);
+}
+
+/*
+ * The most one RECV reply carries: the chunks of any ETP_RECV_MAX octets,
+ * wherever they start, and the zero page's fragment that pads them fit in
+ * MAX_SKB_FRAGS. RECV may always return less than asked.
+ */
+#define ETP_RECV_MAX	((u32)(MAX_SKB_FRAGS - 2) * ETP_CHUNK_SIZE)
+
+/*
+ * The linear part comes first and cannot grow once fragments follow it: a
+ * zero-length ETP_A_PAD that becomes ETP_A_EOF when the end of the stream
+ * is read, then ETP_A_DATA's header, its octets the fragments.
  */
 static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
 {
-	struct nlattr *attr = nla_reserve(skb, ETP_A_DATA, len);
-	u32 got;
+	const struct etp_sink out = { .take = etp_recv_lend, .ctx = skb };
+	struct nlattr *flag = nla_reserve(skb, ETP_A_PAD, 0);
+	struct nlattr *data = nla_reserve(skb, ETP_A_DATA, 0);
+	u32 got, pad;
 	bool eof;
 	int err;
 
-	if (!attr)
+	if (!flag || !data)
 		return -EMSGSIZE;
-	err = etp_user_recv(e, nla_data(attr), len, &got, &eof);
+	err = etp_user_recv(e, &out, len, &got, &eof);
 	if (err)
 		return err;
-	memset((u8 *)nla_data(attr) + got, 0, nla_total_size(got) -
-	       nla_attr_size(got));
-	nlmsg_trim(skb, (u8 *)attr + nla_total_size(got));
-	attr->nla_len = nla_attr_size(got);
-	return eof ? nla_put_flag(skb, ETP_A_EOF) : 0;
-}
-
-/* Room for the rest of the reply: EOF, and genlmsg_new()'s alignment. */
-#define ETP_RECV_EXTRA	128
-/*
- * The most one RECV reply carries: its skb, shared info included, is then
- * one 64 KiB allocation. Up to 65531 octets would take one of 128 KiB, half
- * of it unused and all of it zeroed (init_on_alloc), on every RECV of a
- * bulk transfer. RECV may always return less than asked.
- */
-#define ETP_RECV_FIT	(SKB_WITH_OVERHEAD(SZ_64K) - NLMSG_HDRLEN - \
-			 GENL_HDRLEN - NLA_HDRLEN - ETP_RECV_EXTRA)
-/* The least a reply makes room for: one page's worth. */
-#define ETP_RECV_MIN	((u32)NLMSG_GOODSIZE - ETP_RECV_EXTRA - 64)
-
-/* What genlmsg_new() allocates for a RECV reply of len octets. */
-static inline u32 etp_recv_skb_size(u32 len)
-{
-	u32 msg = genlmsg_total_size(nla_total_size(len) + ETP_RECV_EXTRA);
-
-	return SKB_DATA_ALIGN(nlmsg_total_size(msg)) +
-	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+	if (eof)
+		flag->nla_type = ETP_A_EOF;
+	data->nla_len = nla_attr_size(got);
+	pad = nla_padlen(got);
+	if (pad) {
+		get_page(ZERO_PAGE(0));
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, ZERO_PAGE(0), 0,
+				pad, pad);
+	}
+	/* genlmsg_end() would count the linear part only. */
+	nlmsg_hdr(skb)->nlmsg_len = skb->len;
+	return 0;
 }
 
 static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
@@ -840,17 +855,13 @@ static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 
 	if (ETP_REQUIRE(info, ETP_A_CONN_ID) || ETP_REQUIRE(info, ETP_A_BYTES))
 		return -EINVAL;
-	BUILD_BUG_ON(etp_recv_skb_size(ETP_RECV_FIT) > SZ_64K);
-	len = min_t(u32, nla_get_u32(info->attrs[ETP_A_BYTES]), ETP_RECV_FIT);
+	BUILD_BUG_ON(DIV_ROUND_UP(ETP_RECV_MAX + ETP_CHUNK_SIZE - 1,
+				  ETP_CHUNK_SIZE) + 1 > MAX_SKB_FRAGS);
+	len = min_t(u32, nla_get_u32(info->attrs[ETP_A_BYTES]), ETP_RECV_MAX);
 	e = etp_entry_of(info);
 	if (!e)
 		return -ENOENT;
-	/*
-	 * Sized to what is there, so a RECV that finds little allocates
-	 * little; whatever arrives meanwhile waits for the next one.
-	 */
-	len = min(len, max(etp_user_readable(e), ETP_RECV_MIN));
-	skb = genlmsg_new(nla_total_size(len) + ETP_RECV_EXTRA, GFP_KERNEL);
+	skb = genlmsg_new(2 * nla_total_size(0), GFP_KERNEL);
 	hdr = skb ? genlmsg_put_reply(skb, info, &etp_genl_family, 0,
 				      ETP_CMD_RECV) : NULL;
 	err = hdr ? etp_put_recv(skb, e, len) : -ENOMEM;
@@ -861,11 +872,11 @@ static int etp_nl_recv(struct sk_buff *unused, struct genl_info *info)
 	else if (err == -ENOTCONN)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ETP_A_CONN_ID],
 				    "ETP_A_CONN_ID: not a connection that receives");
-	if (!hdr) {
+	if (err) {
 		nlmsg_free(skb);
 		return err;
 	}
-	return etp_nl_reply_send(skb, hdr, info, err);
+	return genlmsg_reply(skb, info);
 }
 
 /* What e's user waited for (ETP_NOTE_*), on the "data" group; e locked. */

@@ -216,22 +216,8 @@ out:
 	return err;
 }
 
-u32 etp_user_readable(struct etp_entry *e)
-{
-	struct etp_conn *c = etp_conn(e);
-
-	if (!c)
-		return 0;
-	/*
-	 * Without the lock, which the receive path holds as data arrives:
-	 * the caller's reference keeps the stream, and a value read in the
-	 * middle of an update only sizes a buffer.
-	 */
-	return data_race(etp_fsm_readable(&c->tcb, READ_ONCE(c->st)));
-}
-
-int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
-		  bool *eof)
+int etp_user_recv(struct etp_entry *e, const struct etp_sink *out, u32 len,
+		  u32 *got, bool *eof)
 {
 	struct etp_conn *c = etp_conn(e);
 	struct etp_actions act;
@@ -253,7 +239,7 @@ int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
 		goto out;
 	}
 	ev.st = c->st;
-	*got = etp_fsm_read(&c->tcb, &ev, buf, len, eof, &act);
+	*got = etp_fsm_read_to(&c->tcb, &ev, out, len, eof, &act);
 	if (!e->dead)
 		etp_exec(e, &ev, &act, NULL);
 	if (!*got && !*eof) {

@@ -53,14 +53,13 @@ int etp_user_close(struct etp_entry *e, bool abort,
 int etp_user_send(struct etp_entry *e, const void *buf, u32 len,
 		  u32 *queued);
 
-/* Octets ready to read now (a hint: more may come before a RECV). */
-u32 etp_user_readable(struct etp_entry *e);
 /*
- * RECEIVE (3.10.3): up to len octets into buf, *got of them; *eof once the
- * peer's FIN follows them. Nothing to read yet: 0, and a data event says
- * when there is; -ECONNRESET or -ENOTCONN if there never will be.
+ * RECEIVE (3.10.3): up to len octets handed to out (core/stream.h), *got
+ * of them; *eof once the peer's FIN follows them. Nothing to read yet: 0,
+ * and a data event says when there is; -ECONNRESET or -ENOTCONN if there
+ * never will be.
  */
-int etp_user_recv(struct etp_entry *e, void *buf, u32 len, u32 *got,
-		  bool *eof);
+int etp_user_recv(struct etp_entry *e, const struct etp_sink *out, u32 len,
+		  u32 *got, bool *eof);
 
 #endif /* _ETP_USER_H */

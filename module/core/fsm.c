@@ -443,15 +443,16 @@ static bool state_receives_text(enum etp_conn_state s)
  * Reading frees queue space; once the window can open by what silly-window
  * avoidance asks, the peer hears of it at once (a window update).
  */
-u32 etp_fsm_read(struct etp_tcb *tcb, const struct etp_ev *ev, void *dst,
-		 u32 len, bool *eof, struct etp_actions *act)
+u32 etp_fsm_read_to(struct etp_tcb *tcb, const struct etp_ev *ev,
+		    const struct etp_sink *out, u32 len, bool *eof,
+		    struct etp_actions *act)
 {
 	struct etp_stream *st = ev->st;
 	u32 n = etp_min(len, etp_fsm_readable(tcb, st)), wnd = tcb->rcv_wnd;
 
 	act_begin(tcb, act);
 	if (n) {
-		etp_bufq_read(&st->rq, st->read_seq, dst, n);
+		etp_bufq_read_to(&st->rq, st->read_seq, n, out);
 		etp_bufq_release(&st->rq, st->read_seq, st->read_seq + n);
 		st->read_seq += n;
 		if (!etp_fsm_readable(tcb, st) && !st->nooo)
@@ -465,6 +466,23 @@ u32 etp_fsm_read(struct etp_tcb *tcb, const struct etp_ev *ev, void *dst,
 		etp_flush(tcb, ev, act);
 	}
 	return n;
+}
+
+static void copy_take(void *ctx, const u8 *src, u32 len)
+{
+	u8 **dst = ctx;
+
+	memcpy(*dst, src, len);
+	*dst += len;
+}
+
+u32 etp_fsm_read(struct etp_tcb *tcb, const struct etp_ev *ev, void *dst,
+		 u32 len, bool *eof, struct etp_actions *act)
+{
+	u8 *cur = dst;
+	const struct etp_sink out = { .take = copy_take, .ctx = &cur };
+
+	return etp_fsm_read_to(tcb, ev, &out, len, eof, act);
 }
 
 /* --- timers ------------------------------------------------------------- */

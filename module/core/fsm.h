@@ -290,6 +290,10 @@ s32 etp_fsm_write(struct etp_tcb *tcb, const struct etp_ev *ev,
 		  const void *buf, u32 len, struct etp_actions *act);
 u32 etp_fsm_read(struct etp_tcb *tcb, const struct etp_ev *ev, void *dst,
 		 u32 len, bool *eof, struct etp_actions *act);
+/* The same, the octets handed to out (core/stream.h) instead of copied. */
+u32 etp_fsm_read_to(struct etp_tcb *tcb, const struct etp_ev *ev,
+		    const struct etp_sink *out, u32 len, bool *eof,
+		    struct etp_actions *act);
 /* After an event whose act->more is set: the next segment, if any. */
 void etp_fsm_push(struct etp_tcb *tcb, const struct etp_ev *ev,
 		  struct etp_actions *act);

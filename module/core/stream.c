@@ -145,6 +145,19 @@ const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len)
 	       (pos & (ETP_CHUNK_SIZE - 1));
 }
 
+void etp_bufq_read_to(const struct etp_bufq *q, u32 seq, u32 len,
+		      const struct etp_sink *out)
+{
+	const u8 *src;
+	u32 done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = len - done;
+		src = etp_bufq_peek(q, seq + done, &n);
+		out->take(out->ctx, src, n);
+	}
+}
+
 /*
  * A chunk is given back once the last octet it can hold is consumed: the
  * chunks whose end lies in (from, to].

@@ -90,6 +90,20 @@ void etp_bufq_read(const struct etp_bufq *q, u32 seq, void *dst, u32 len);
  * never lands in a chunk that holds octets of the previous lap.
  */
 const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len);
+/*
+ * Where octets read out of a queue go: take() gets them in order, one
+ * chunk's piece at a time. A copy into a buffer is one such sink; the
+ * kernel's RECV lends the pieces to its reply instead (etp_bufq_peek()'s
+ * promise holds for them too: a chunk is written again only after it has
+ * been given back and taken anew).
+ */
+struct etp_sink {
+	void (*take)(void *ctx, const u8 *src, u32 len);
+	void *ctx;
+};
+
+void etp_bufq_read_to(const struct etp_bufq *q, u32 seq, u32 len,
+		      const struct etp_sink *out);
 /* The octets [from, to) are consumed: give back chunks they alone held. */
 void etp_bufq_release(struct etp_bufq *q, u32 from, u32 to);
 /*

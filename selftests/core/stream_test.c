@@ -127,6 +127,56 @@ TEST(peek_lends_what_writes_leave_alone)
 	free_stream(st);
 }
 
+/* What read_to's sink was given: the pieces, in order. */
+struct pieces {
+	u8 bytes[4 * ETP_CHUNK_SIZE];
+	u32 len, n;
+	u32 pos;		/* ring position of the next octet */
+	bool crossed;		/* a piece ran past its chunk's end */
+};
+
+static void pieces_take(void *ctx, const u8 *src, u32 len)
+{
+	struct pieces *p = ctx;
+
+	if ((p->pos + p->len) % ETP_CHUNK_SIZE + len > ETP_CHUNK_SIZE)
+		p->crossed = true;
+	memcpy(p->bytes + p->len, src, len);
+	p->len += len;
+	p->n++;
+}
+
+/*
+ * Reading to a sink (the kernel's RECV lends the pieces) hands over the
+ * same octets as a copy, one piece per chunk they lie in, none crossing a
+ * chunk's end, from anywhere in the ring.
+ */
+TEST(read_to_hands_over_chunk_pieces)
+{
+	u32 head = 0xfffff000 - 3, k, n, i;
+	struct etp_stream *st = new_stream(4096, 3 * ETP_CHUNK_SIZE, 0, head);
+	u8 in[3 * ETP_CHUNK_SIZE];
+
+	for (k = 0; k < 2000; k++) {
+		struct pieces p = { .pos = head - st->rq.origin };
+		const struct etp_sink out = { .take = pieces_take, .ctx = &p };
+
+		n = 1 + rnd() % sizeof(in);
+		for (i = 0; i < n; i++)
+			in[i] = (u8)(head + i);
+		ASSERT_EQ(n, etp_bufq_write_buf(&st->rq, head, in, n));
+		etp_bufq_read_to(&st->rq, head, n, &out);
+		ASSERT_EQ(n, p.len);
+		ASSERT_FALSE(p.crossed);
+		ASSERT_EQ(p.n, (p.pos % ETP_CHUNK_SIZE + n + ETP_CHUNK_SIZE - 1) /
+			       ETP_CHUNK_SIZE);
+		ASSERT_EQ(0, memcmp(in, p.bytes, n));
+		etp_bufq_release(&st->rq, head, head + n);
+		head += n;
+	}
+	free_stream(st);
+}
+
 /* No memory: a write stores what it could, and says so. */
 TEST(queue_out_of_chunks)
 {
