@@ -468,19 +468,11 @@ u32 etp_fsm_read_to(struct etp_tcb *tcb, const struct etp_ev *ev,
 	return n;
 }
 
-static void copy_take(void *ctx, const u8 *src, u32 len)
-{
-	u8 **dst = ctx;
-
-	memcpy(*dst, src, len);
-	*dst += len;
-}
-
 u32 etp_fsm_read(struct etp_tcb *tcb, const struct etp_ev *ev, void *dst,
 		 u32 len, bool *eof, struct etp_actions *act)
 {
 	u8 *cur = dst;
-	const struct etp_sink out = { .take = copy_take, .ctx = &cur };
+	const struct etp_sink out = { .take = etp_sink_copy, .ctx = &cur };
 
 	return etp_fsm_read_to(tcb, ev, &out, len, eof, act);
 }

@@ -120,21 +120,6 @@ u32 etp_bufq_write_buf(struct etp_bufq *q, u32 seq, const void *buf,
 	return etp_bufq_write(q, seq, &d, 0, len);
 }
 
-void etp_bufq_read(const struct etp_bufq *q, u32 seq, void *dst, u32 len)
-{
-	u8 *out = dst;
-	u32 done = 0;
-
-	while (done < len) {
-		u32 room, pos = etp_bufq_pos(q, seq + done, &room);
-		u32 n = len - done < room ? len - done : room;
-
-		memcpy(out + done, q->chunks[pos >> ETP_CHUNK_SHIFT] +
-		       (pos & (ETP_CHUNK_SIZE - 1)), n);
-		done += n;
-	}
-}
-
 const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len)
 {
 	u32 room, pos = etp_bufq_pos(q, seq, &room);
@@ -156,6 +141,22 @@ void etp_bufq_read_to(const struct etp_bufq *q, u32 seq, u32 len,
 		src = etp_bufq_peek(q, seq + done, &n);
 		out->take(out->ctx, src, n);
 	}
+}
+
+void etp_sink_copy(void *ctx, const u8 *src, u32 len)
+{
+	u8 **dst = ctx;
+
+	memcpy(*dst, src, len);
+	*dst += len;
+}
+
+void etp_bufq_read(const struct etp_bufq *q, u32 seq, void *dst, u32 len)
+{
+	u8 *cur = dst;
+	const struct etp_sink out = { .take = etp_sink_copy, .ctx = &cur };
+
+	etp_bufq_read_to(q, seq, len, &out);
 }
 
 /*

@@ -104,6 +104,8 @@ struct etp_sink {
 
 void etp_bufq_read_to(const struct etp_bufq *q, u32 seq, u32 len,
 		      const struct etp_sink *out);
+/* The copying sink: ctx is a u8 ** cursor, moved past what it copied. */
+void etp_sink_copy(void *ctx, const u8 *src, u32 len);
 /* The octets [from, to) are consumed: give back chunks they alone held. */
 void etp_bufq_release(struct etp_bufq *q, u32 from, u32 to);
 /*
