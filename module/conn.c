@@ -433,7 +433,7 @@ s32 etp_entry_timer_left(struct etp_entry *e, enum etp_timer_id id)
 					    etp_entry_wheel_timer(e)) : -1;
 	if (!c || c->owner[slot] != id)
 		return -1;
-	return max_t(s32, 0, (s32)(c->due[slot] - etp_ktimer_now()));
+	return etp_ktimer_left(c->due[slot]);
 }
 
 /* --- birth ----------------------------------------------------------------- */

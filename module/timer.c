@@ -190,9 +190,20 @@ static bool etp_ktimer_defer(struct etp_timer *t, u32 expires, u32 now)
  * The tick a timer armed now for delay_ms fires at. The next jiffy may be
  * a moment away: never early (see the top).
  */
+static u32 etp_ktimer_deadline_from(u32 now, u32 delay_ms)
+{
+	return now + delay_ms + ETP_JIFFY_MS;
+}
+
 u32 etp_ktimer_deadline(u32 delay_ms)
 {
-	return etp_ktimer_now() + delay_ms + ETP_JIFFY_MS;
+	return etp_ktimer_deadline_from(etp_ktimer_now(), delay_ms);
+}
+
+/* Milliseconds from now until tick expires; 0 once it has passed. */
+s32 etp_ktimer_left(u32 expires)
+{
+	return max_t(s32, 0, (s32)(expires - etp_ktimer_now()));
 }
 
 /*
@@ -236,7 +247,8 @@ int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms)
 {
 	u32 now = etp_ktimer_now();
 
-	return __etp_ktimer_mod(b, t, now + delay_ms + ETP_JIFFY_MS, now);
+	return __etp_ktimer_mod(b, t, etp_ktimer_deadline_from(now, delay_ms),
+				now);
 }
 
 /*
@@ -318,7 +330,7 @@ s32 etp_ktimer_remaining(struct etp_ktimers *b, const struct etp_timer *t)
 
 	spin_lock_bh(&b->lock);
 	if (etp_timer_pending(t))
-		left = max_t(s32, 0, (s32)(t->expires - etp_ktimer_now()));
+		left = etp_ktimer_left(t->expires);
 	spin_unlock_bh(&b->lock);
 	return left;
 }

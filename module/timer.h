@@ -34,6 +34,7 @@ void etp_ktimers_destroy(struct etp_ktimers *b);
 
 u32 etp_ktimer_now(void);
 u32 etp_ktimer_deadline(u32 delay_ms);
+s32 etp_ktimer_left(u32 expires);
 int etp_ktimer_mod_at(struct etp_ktimers *b, struct etp_timer *t,
 		      u32 expires);
 int etp_ktimer_mod(struct etp_ktimers *b, struct etp_timer *t, u32 delay_ms);
