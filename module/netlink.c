@@ -7,7 +7,6 @@
  */
 #include <linux/inetdevice.h>
 #include <linux/mutex.h>
-#include <linux/sizes.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/etp.h>
@@ -16,6 +15,7 @@
 #include "core/names.h"
 #include "main.h"
 #include "netlink.h"
+#include "output.h"
 #include "user.h"
 
 static struct genl_family etp_genl_family;
@@ -796,12 +796,7 @@ static int etp_nl_send(struct sk_buff *unused, struct genl_info *info)
  */
 static void etp_recv_lend(void *ctx, const u8 *src, u32 len)
 {
-	struct sk_buff *skb = ctx;
-	struct page *page = virt_to_page(src);
-
-	get_page(page);
-	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
-			offset_in_page(src), len, ETP_CHUNK_SIZE);
+	etp_skb_lend(ctx, src, len, ETP_CHUNK_SIZE);
 }
 
 /*
@@ -830,16 +825,12 @@ static int etp_put_recv(struct sk_buff *skb, struct etp_entry *e, u32 len)
 	err = etp_user_recv(e, &out, len, &got, &eof);
 	if (err)
 		return err;
-	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 	if (eof)
 		flag->nla_type = ETP_A_EOF;
 	data->nla_len = nla_attr_size(got);
 	pad = nla_padlen(got);
-	if (pad) {
-		get_page(ZERO_PAGE(0));
-		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, ZERO_PAGE(0), 0,
-				pad, pad);
-	}
+	if (pad)
+		etp_skb_lend(skb, page_address(ZERO_PAGE(0)), pad, pad);
 	/* genlmsg_end() would count the linear part only. */
 	nlmsg_hdr(skb)->nlmsg_len = skb->len;
 	return 0;

@@ -29,28 +29,29 @@
  * still in flight after they are acknowledged and given back reads what
  * was sent; the fragments are marked shared for whoever would write them.
  */
+void etp_skb_lend(struct sk_buff *skb, const void *p, u32 len, u32 truesize)
+{
+	struct page *page = virt_to_page(p);
+
+	get_page(page);
+	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
+			offset_in_page(p), len, truesize);
+	skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+}
+
 static bool etp_seg_lend(struct sk_buff *skb, const struct etp_bufq *q,
 			 u32 seq, u32 len)
 {
-	struct skb_shared_info *sh = skb_shinfo(skb);
-
 	while (len) {
 		u32 n = len;
 		const u8 *p = etp_bufq_peek(q, seq, &n);
-		struct page *page = virt_to_page(p);
 
-		if (WARN_ON_ONCE(sh->nr_frags == MAX_SKB_FRAGS))
+		if (WARN_ON_ONCE(skb_shinfo(skb)->nr_frags == MAX_SKB_FRAGS))
 			return false;
-		get_page(page);
-		skb_fill_page_desc(skb, sh->nr_frags, page, offset_in_page(p),
-				   n);
-		skb->len += n;
-		skb->data_len += n;
-		skb->truesize += n;
+		etp_skb_lend(skb, p, n, n);
 		seq += n;
 		len -= n;
 	}
-	sh->flags |= SKBFL_SHARED_FRAG;
 	return true;
 }
 

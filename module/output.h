@@ -27,6 +27,12 @@ struct etp_from {
 void etp_output(struct etp_net *en, const struct etp_from *from,
 		__be32 saddr, __be32 daddr, const struct etp_seg *out,
 		const struct etp_stream *st);
+/*
+ * Add the len octets at p, in a page of their own (a queue's chunk), to
+ * skb as a fragment holding a reference on that page, counting truesize
+ * for it; marked shared, as the page is not skb's alone.
+ */
+void etp_skb_lend(struct sk_buff *skb, const void *p, u32 len, u32 truesize);
 /* Answer segment in from where it was sent to (RSTs, listener replies). */
 void etp_output_reply(struct etp_net *en, const struct etp_from *from,
 		      struct sk_buff *in, const struct etp_seg *out);
