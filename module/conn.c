@@ -6,6 +6,7 @@
  * entry, taken when the timer goes from idle to armed and given back by
  * cancel or by the expiry, so an expiry never races with the entry's free.
  */
+#include <linux/mm.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
@@ -149,6 +150,27 @@ void *etp_chunk_alloc(void *owner)
 	if (!page)
 		return NULL;
 	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
+	return page_address(page);
+}
+
+/*
+ * A received segment's page as a chunk of the receive queue, instead of a
+ * copy of it (input.c): a page of its own (not part of a compound page, so
+ * the charge is what it holds), which no file and no process maps (no
+ * mapping: neither page cache nor anonymous memory; not mapped). Then
+ * only its kernel owner could write it, and a page lent to an skb is not
+ * written while the skb's reference, or ours, holds it: etp's own send
+ * queue keeps to that (stream.h), as the kernel's page fragments do.
+ */
+void *etp_chunk_adopt(void *owner, struct page *page)
+{
+	struct etp_net *en = owner;
+
+	if (PageCompound(page) || READ_ONCE(page->mapping) || page_mapped(page))
+		return NULL;
+	get_page(page);
+	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
+	etp_add(en, ETP_MIB_RCV_PAGES_KEPT, 1);
 	return page_address(page);
 }
 

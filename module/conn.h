@@ -195,6 +195,10 @@ bool etp_tw_replace(struct etp_entry *e, struct etp_entry *tw);
  */
 struct etp_stream *etp_conn_stream(struct etp_conn *c);
 
+struct page;
+/* A received page as a receive queue chunk (conn.c), or NULL: copy it. */
+void *etp_chunk_adopt(void *owner, struct page *page);
+
 /*
  * Timers of an entry, under its lock; listeners have none, TIME_WAIT
  * entries only ETP_T_TIME_WAIT. etp_entry_timers() cancels the ids in

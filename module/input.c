@@ -12,6 +12,7 @@
 
 #include "conn.h"
 #include "core/names.h"
+#include "core/stream.h"
 #include "core/wire.h"
 #include "exec.h"
 #include "input.h"
@@ -190,11 +191,42 @@ static void etp_payload_copy(const void *src, u32 off, void *dst, u32 len)
 	WARN_ON_ONCE(skb_copy_bits(pl->skb, pl->hdr_len + off, dst, len));
 }
 
+/*
+ * The chunk at payload offset off, if the skb holds it as one whole page
+ * fragment (as etp's own segments carry their send queue's chunks) that
+ * the receive queue may keep: not a page pool's (it wants its pages back)
+ * nor a user's (zero-copy). etp_chunk_adopt() checks the page itself.
+ */
+static void *etp_payload_lend(const void *src, u32 off, void *owner)
+{
+	const struct etp_payload *pl = src;
+	const struct sk_buff *skb = pl->skb;
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	u32 at = pl->hdr_len + off, start = skb_headlen(skb);
+	int i;
+
+	if (skb->pp_recycle || (si->flags & SKBFL_ZEROCOPY_ENABLE))
+		return NULL;
+	for (i = 0; i < si->nr_frags && start < at; i++)
+		start += skb_frag_size(&si->frags[i]);
+	/* A whole page that is a whole chunk (not where pages are larger). */
+	if (i == si->nr_frags || start != at ||
+	    skb_frag_off(&si->frags[i]) ||
+	    skb_frag_size(&si->frags[i]) != ETP_CHUNK_SIZE ||
+	    skb_frag_size(&si->frags[i]) != PAGE_SIZE)
+		return NULL;
+	return etp_chunk_adopt(owner, skb_frag_page(&si->frags[i]));
+}
+
 static void etp_rcv_entry(struct etp_entry *e, struct sk_buff *skb,
 			  const struct etp_seg *seg)
 {
 	const struct etp_payload pl = { .skb = skb, .hdr_len = seg->hdr_len };
-	const struct etp_data data = { .copy = etp_payload_copy, .src = &pl };
+	const struct etp_data data = {
+		.copy = etp_payload_copy,
+		.lend = etp_payload_lend,
+		.src = &pl,
+	};
 	struct etp_conn *c = etp_conn(e);
 	struct etp_tcb buf, *tcb;
 	struct etp_actions act;

@@ -51,6 +51,7 @@ const char * const etp_mib_names[ETP_MIB_MAX] = {
 	[ETP_MIB_OOO_QUEUED]		= "ooo_queued",
 	[ETP_MIB_DROP_OOO_FULL]		= "drop_ooo_full",
 	[ETP_MIB_DROP_NO_MEMORY]	= "drop_no_memory",
+	[ETP_MIB_RCV_PAGES_KEPT]	= "rcv_pages_kept",
 	[ETP_MIB_PERSIST_PROBES]	= "persist_probes",
 	[ETP_MIB_KEEPALIVE_PROBES]	= "keepalive_probes",
 	[ETP_MIB_DELAYED_ACKS]		= "delayed_acks",

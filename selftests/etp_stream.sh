@@ -278,6 +278,16 @@ check_eq "jumbo: no segment dropped for its checksum on A" \
 	"$(etp_stat "$A" drop_bad_checksum)" 0
 check_eq "jumbo: no segment dropped for its checksum on B" \
 	"$(etp_stat "$B" drop_bad_checksum)" 0
+# Their payload comes in whole pages (the sender's queue lends its own):
+# the receive queue keeps those pages instead of copying them, and gives
+# them back, charge and all, when they are read.
+kept() { (( $(etp_stat "$1" rcv_pages_kept) > 0 )); }
+check "jumbo: A's receive queue kept pages of segments, not copies" kept "$A"
+check "jumbo: B's receive queue kept pages of segments, not copies" kept "$B"
+check "jumbo: every queue's memory returned on A" \
+	wait_until 10 queue_bytes_is "$A" 0
+check "jumbo: every queue's memory returned on B" \
+	wait_until 10 queue_bytes_is "$B" 0
 jumbo 1500 "mss 1460 csum_offload 0" || check_fail "jumbo: restore"
 
 # --- half-close: CLOSE_WAIT keeps sending ---------------------------------------

@@ -12,6 +12,30 @@
 
 static_assert(ETP_CHUNK_SIZE == 1u << ETP_CHUNK_SHIFT, "chunk size");
 
+/*
+ * Bit 0 of a slot: the chunk was lent by a segment's payload (etp_data),
+ * came full and must not be written: its page may be read elsewhere.
+ */
+#define ETP_CHUNK_LENT		1ul
+
+static u8 *etp_chunk_at(const u8 *slot)
+{
+	return (u8 *)((unsigned long)slot & ~ETP_CHUNK_LENT);
+}
+
+static bool etp_chunk_lent(const u8 *slot)
+{
+	return (unsigned long)slot & ETP_CHUNK_LENT;
+}
+
+/* Give back the chunk in *slot, if any. */
+static void etp_bufq_put(struct etp_bufq *q, u8 **slot)
+{
+	if (*slot)
+		etp_chunk_free(q->owner, etp_chunk_at(*slot));
+	*slot = NULL;
+}
+
 static u32 etp_chunks_for(u32 bytes)
 {
 	u32 n = 1;
@@ -55,11 +79,8 @@ static void etp_bufq_free_all(struct etp_bufq *q)
 {
 	u32 i;
 
-	for (i = 0; i < q->nchunks; i++) {
-		if (q->chunks[i])
-			etp_chunk_free(q->owner, q->chunks[i]);
-		q->chunks[i] = NULL;
-	}
+	for (i = 0; i < q->nchunks; i++)
+		etp_bufq_put(q, &q->chunks[i]);
 }
 
 void etp_stream_release(struct etp_stream *st)
@@ -78,14 +99,17 @@ static u32 etp_bufq_pos(const struct etp_bufq *q, u32 seq, u32 *room)
 	return pos;
 }
 
-/* The chunk holding position pos, taken if need be; NULL if none to have. */
-static u8 *etp_bufq_chunk(struct etp_bufq *q, u32 pos)
+/*
+ * An empty slot about to take a whole chunk's octets, at payload offset
+ * off: filled with the payload's own chunk if d lends one.
+ */
+static void etp_bufq_borrow(struct etp_bufq *q, u8 **slot,
+			    const struct etp_data *d, u32 off)
 {
-	u8 **c = &q->chunks[pos >> ETP_CHUNK_SHIFT];
+	u8 *c = d->lend ? d->lend(d->src, off, q->owner) : NULL;
 
-	if (!*c)
-		*c = etp_chunk_alloc(q->owner);
-	return *c;
+	if (c)
+		*slot = (u8 *)((unsigned long)c | ETP_CHUNK_LENT);
 }
 
 u32 etp_bufq_write(struct etp_bufq *q, u32 seq, const struct etp_data *d,
@@ -96,12 +120,22 @@ u32 etp_bufq_write(struct etp_bufq *q, u32 seq, const struct etp_data *d,
 	while (done < len) {
 		u32 room, pos = etp_bufq_pos(q, seq + done, &room);
 		u32 n = len - done < room ? len - done : room;
-		u8 *c = etp_bufq_chunk(q, pos);
+		u8 **slot = &q->chunks[pos >> ETP_CHUNK_SHIFT];
 
-		if (!c)
+		if (!*slot && n == ETP_CHUNK_SIZE) {
+			etp_bufq_borrow(q, slot, d, off + done);
+			if (*slot) {
+				done += n;
+				continue;
+			}
+		}
+		if (!*slot)
+			*slot = etp_chunk_alloc(q->owner);
+		if (!*slot)
 			break;
-		d->copy(d->src, off + done, c + (pos & (ETP_CHUNK_SIZE - 1)),
-			n);
+		if (!etp_chunk_lent(*slot))
+			d->copy(d->src, off + done,
+				*slot + (pos & (ETP_CHUNK_SIZE - 1)), n);
 		done += n;
 	}
 	return done;
@@ -126,7 +160,7 @@ const u8 *etp_bufq_peek(const struct etp_bufq *q, u32 seq, u32 *len)
 
 	if (*len > room)
 		*len = room;
-	return q->chunks[pos >> ETP_CHUNK_SHIFT] +
+	return etp_chunk_at(q->chunks[pos >> ETP_CHUNK_SHIFT]) +
 	       (pos & (ETP_CHUNK_SIZE - 1));
 }
 
@@ -171,25 +205,17 @@ void etp_bufq_release(struct etp_bufq *q, u32 from, u32 to)
 		return;
 	pos = etp_bufq_pos(q, from, &room);
 	for (d = room; d <= total; d += ETP_CHUNK_SIZE) {
-		u8 **c = &q->chunks[((pos + d - 1) & (etp_bufq_size(q) - 1)) >>
-				    ETP_CHUNK_SHIFT];
-
-		if (*c) {
-			etp_chunk_free(q->owner, *c);
-			*c = NULL;
-		}
+		etp_bufq_put(q, &q->chunks[((pos + d - 1) &
+					    (etp_bufq_size(q) - 1)) >>
+					   ETP_CHUNK_SHIFT]);
 	}
 }
 
 void etp_bufq_drop_head(struct etp_bufq *q, u32 seq)
 {
 	u32 room, pos = etp_bufq_pos(q, seq, &room);
-	u8 **c = &q->chunks[pos >> ETP_CHUNK_SHIFT];
 
-	if (*c) {
-		etp_chunk_free(q->owner, *c);
-		*c = NULL;
-	}
+	etp_bufq_put(q, &q->chunks[pos >> ETP_CHUNK_SHIFT]);
 }
 
 /* --- out-of-order pieces --------------------------------------------------- */

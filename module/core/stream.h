@@ -29,14 +29,22 @@ void etp_chunk_free(void *owner, void *chunk);
 
 /*
  * Where a segment's payload is (an skb, a test's buffer): copy len octets
- * at offset off of the payload to dst.
+ * at offset off of the payload to dst. lend, if there is one, may instead
+ * hand over the ETP_CHUNK_SIZE octets at off as a chunk of the payload's
+ * own, charged to owner and given back with etp_chunk_free(), or say NULL
+ * (copy them). A lent chunk is full when it comes and is never written
+ * after: whoever lent it may still read it.
  */
 struct etp_data {
 	void (*copy)(const void *src, u32 off, void *dst, u32 len);
+	void *(*lend)(const void *src, u32 off, void *owner);
 	const void *src;
 };
 
-/* A ring of size = nchunks * ETP_CHUNK_SIZE octets, nchunks a power of 2. */
+/*
+ * A ring of size = nchunks * ETP_CHUNK_SIZE octets, nchunks a power of 2.
+ * Chunks are at least 2-aligned: bit 0 of a slot marks a lent one.
+ */
 struct etp_bufq {
 	u8 **chunks;		/* NULL while a chunk holds nothing */
 	u32 nchunks;
@@ -75,8 +83,10 @@ static inline u32 etp_bufq_size(const struct etp_bufq *q)
 
 /*
  * Copy in and out by sequence number. etp_bufq_write() takes chunks as it
- * needs them and returns how many octets it stored (fewer when a chunk
- * could not be had); etp_bufq_read() expects every octet to be there.
+ * needs them (or, for a whole chunk, what d lends) and returns how many
+ * octets it stored (fewer when a chunk could not be had); octets that
+ * land in a lent chunk are there already. etp_bufq_read() expects every
+ * octet to be there.
  */
 u32 etp_bufq_write(struct etp_bufq *q, u32 seq, const struct etp_data *d,
 		   u32 off, u32 len);

@@ -177,6 +177,90 @@ TEST(read_to_hands_over_chunk_pieces)
 	free_stream(st);
 }
 
+/*
+ * A payload that lends every other whole chunk (as the kernel's receive
+ * path lends a segment's page fragments), the rest to be copied; each
+ * octet is the low byte of its sequence number plus salt.
+ */
+struct lender {
+	u32 seq;		/* the payload's first octet */
+	u8 salt;
+	u32 lends;		/* lend() calls */
+	u8 *lent[8];		/* what it lent, in order */
+	u32 nlent;
+};
+
+static void lender_copy(const void *src, u32 off, void *dst, u32 len)
+{
+	const struct lender *l = src;
+	u8 *d = dst;
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		d[i] = (u8)(l->seq + off + i + l->salt);
+}
+
+static void *lender_lend(const void *src, u32 off, void *owner)
+{
+	struct lender *l = (struct lender *)src;
+	u8 *c;
+
+	l->lends++;
+	if ((off / ETP_CHUNK_SIZE) % 2 || l->nlent == 8)
+		return NULL;
+	c = etp_chunk_alloc(owner);
+	lender_copy(l, off, c, ETP_CHUNK_SIZE);
+	l->lent[l->nlent++] = c;
+	return c;
+}
+
+/*
+ * Whole chunks a payload lends are kept as they are, the rest copied;
+ * nothing ever writes a lent chunk again, not even a later segment that
+ * says something else about the same octets.
+ */
+TEST(lent_chunks_are_kept_and_never_written)
+{
+	u32 origin = 0xfffff000, i, n = 3 * ETP_CHUNK_SIZE + 100;
+	struct etp_stream *st = new_stream(4096, 8 * ETP_CHUNK_SIZE, 0, origin);
+	struct lender l = { .seq = origin };
+	struct etp_data d = { .copy = lender_copy, .lend = lender_lend,
+			      .src = &l };
+	u8 out[4 * ETP_CHUNK_SIZE];
+
+	/* Chunks 0 and 2 lent, 1 and the start of 3 copied. */
+	ASSERT_EQ(n, etp_bufq_write(&st->rq, origin, &d, 0, n));
+	ASSERT_EQ(3, l.lends);
+	ASSERT_EQ(2, l.nlent);
+	i = ETP_CHUNK_SIZE;
+	ASSERT_EQ(l.lent[0], etp_bufq_peek(&st->rq, origin, &i));
+	ASSERT_EQ(l.lent[1], etp_bufq_peek(&st->rq, origin + 2 * i, &i));
+	etp_bufq_read(&st->rq, origin, out, n);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ((u8)(origin + i), out[i]);
+
+	/* The same octets again, different: only the copied chunks change. */
+	l.salt = 1;
+	ASSERT_EQ(n, etp_bufq_write(&st->rq, origin, &d, 0, n));
+	ASSERT_EQ(2, l.nlent);
+	etp_bufq_read(&st->rq, origin, out, n);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ((u8)(origin + i + ((i / ETP_CHUNK_SIZE) % 2)), out[i]);
+
+	/* Not on a chunk's start: nothing is asked for, all is copied. */
+	l.seq = origin + n + 1;
+	l.lends = 0;
+	ASSERT_EQ(ETP_CHUNK_SIZE,
+		  etp_bufq_write(&st->rq, l.seq, &d, 0, ETP_CHUNK_SIZE));
+	ASSERT_EQ(0, l.lends);
+
+	/* Lent chunks go back as any other. */
+	etp_bufq_release(&st->rq, origin, origin + 3 * ETP_CHUNK_SIZE);
+	ASSERT_EQ(2, env_chunks);
+	free_stream(st);
+	ASSERT_EQ(0, env_chunks);
+}
+
 /* No memory: a write stores what it could, and says so. */
 TEST(queue_out_of_chunks)
 {
