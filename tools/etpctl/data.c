@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <linux/genetlink.h>
 #include <linux/etp.h>
 
@@ -158,75 +160,64 @@ static int bytes_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* One SEND message at a time, its data read straight into it. */
+/* One SEND message at a time: its header; the data goes from where it is. */
 static struct {
 	struct nlmsghdr nlh;	/* aligns what follows */
 	char rest[MNL_ALIGN(sizeof(struct genlmsghdr)) +
 		  MNL_ATTR_HDRLEN + MNL_ALIGN(sizeof(uint32_t)) +
-		  MNL_ATTR_HDRLEN + MNL_ALIGN(ATTR_MAX)];
+		  MNL_ATTR_HDRLEN];
 } send_msg;
 
-/*
- * Start l's next SEND: its header and connection id, then room for one
- * ETP_A_DATA. Returns where the data goes (up to ATTR_MAX octets), so the
- * input is read into the message itself and not copied in this process;
- * each start lays the message out alike, so data already there stays put.
- */
-static char *send_begin(struct link *l)
+/* One SEND of up to ATTR_MAX octets from data: octets queued, or -errno. */
+static int send_some(struct link *l, const char *data, uint32_t len)
 {
 	struct nlmsghdr *nlh = nl_msg(l->req, &send_msg, ETP_CMD_SEND, 0);
-
-	nl_reply_only(nlh);
-	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
-	return mnl_attr_get_payload(mnl_nlmsg_get_payload_tail(nlh));
-}
-
-/*
- * The SEND send_begin() started, with len octets of data: octets queued,
- * or -errno.
- */
-static int send_some(struct link *l, uint32_t len)
-{
-	struct nlmsghdr *nlh = &send_msg.nlh;
-	struct nlattr *attr = mnl_nlmsg_get_payload_tail(nlh);
 	uint32_t queued = 0;
 	int err;
 
-	attr->nla_type = ETP_A_DATA;
-	attr->nla_len = MNL_ATTR_HDRLEN + len;
-	nlh->nlmsg_len += MNL_ALIGN(attr->nla_len);
-	err = nl_talk(l->req, nlh, bytes_cb, &queued);
+	nl_reply_only(nlh);
+	mnl_attr_put_u32(nlh, ETP_A_CONN_ID, l->id);
+	err = nl_talk_data(l->req, nlh, ETP_A_DATA, data, len, bytes_cb,
+			   &queued);
 	if (err == -EAGAIN)
 		return 0;
 	return err ? err : (int)queued;
 }
 
 /*
- * All len octets put where send_begin() said, waiting for room as long as
- * the connection lives; after a partial SEND the rest moves to the front
- * of the next one.
+ * All len octets from data, up to ATTR_MAX a SEND, waiting for room as
+ * long as the connection lives.
  */
-static int send_all(struct link *l, uint32_t len)
+static int send_all(struct link *l, const char *data, size_t len)
 {
-	char *buf;
+	uint32_t want;
 	int n, err;
 
 	while (len) {
-		n = send_some(l, len);
-		if (n == -ENOENT)
+		want = len < ATTR_MAX ? len : ATTR_MAX;
+		n = send_some(l, data, want);
+		/*
+		 * Ended while we sent (timed out, reset): the state event
+		 * that says why is queued by now, and a connection that
+		 * has just ended may still refuse with EPIPE, not ENOENT.
+		 */
+		if (n == -ENOENT || n == -EPIPE)
+			link_drain(l);
+		if (n == -ENOENT || (n == -EPIPE && l->ended))
 			return link_ended(l, "send");
 		if (n < 0)
 			return kernel_error(l->req, n, "send");
+		data += n;
 		len -= n;
 		l->bytes += n;
 		progress(l, "send", false);
 		if (!len)
 			break;
-		buf = send_begin(l);
-		if (n)
-			memmove(buf, buf + n, len);
 		if (l->ended)
 			return link_ended(l, "send");
+		if ((uint32_t)n == want)
+			continue;
+		/* Short or none: the queue is full until a data event. */
 		err = link_wait(l, -1);
 		if (err > 1)
 			return err;
@@ -313,21 +304,65 @@ static int close_conn(struct etp_nl *nl, uint32_t id)
 	return err ? kernel_error(nl, err, "close") : 0;
 }
 
+/* Input that is read, not mapped: a pipe, a terminal, what cat types. */
+static char send_buf[ATTR_MAX];
+
+/*
+ * A regular file's octets from fd's offset to its size at the start, sent
+ * from its pages mapped a window at a time: no read() copy on the way.
+ * Returns 0, an exit code, or -1 if it cannot be mapped (read it then).
+ */
+#define MAP_WINDOW	(8u << 20)
+
+static int stream_out_mapped(struct link *l, int fd)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct stat sb;
+	off_t at, start;
+	size_t len;
+	char *map;
+	int err;
+
+	at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		return -1;
+	for (; at < sb.st_size; at = start + len) {
+		start = at & ~(off_t)(page - 1);
+		len = sb.st_size - start < MAP_WINDOW ? sb.st_size - start
+						      : MAP_WINDOW;
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
+			   start);
+		if (map == MAP_FAILED)
+			return lseek(fd, at, SEEK_SET) < 0 ? 
+			       kernel_error(NULL, -errno, "lseek") : -1;
+		err = send_all(l, map + (at - start), len - (at - start));
+		munmap(map, len);
+		if (err)
+			return err;
+	}
+	/* What the file grew by since, is read as any input. */
+	return lseek(fd, at, SEEK_SET) < 0 ? kernel_error(NULL, -errno, "lseek")
+					   : -1;
+}
+
 /* Read fd to its end and send it all. */
 static int stream_out(struct link *l, int fd)
 {
 	ssize_t n;
 	int err;
 
+	err = stream_out_mapped(l, fd);
+	if (err >= 0)
+		return err;
 	for (;;) {
-		n = read(fd, send_begin(l), ATTR_MAX);
+		n = read(fd, send_buf, sizeof(send_buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return kernel_error(NULL, -errno, "read");
 		if (!n)
 			return 0;
-		err = send_all(l, n);
+		err = send_all(l, send_buf, n);
 		if (err)
 			return err;
 	}
@@ -470,11 +505,11 @@ int cmd_cat(struct etp_nl *nl, int argc, char **argv)
 		}
 		if (!r)
 			continue;
-		n = read(STDIN_FILENO, send_begin(&l), ATTR_MAX);
+		n = read(STDIN_FILENO, send_buf, sizeof(send_buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n > 0) {
-			err = send_all(&l, n);
+			err = send_all(&l, send_buf, n);
 		} else {
 			in_open = false;
 			err = close_conn(l.req, id);

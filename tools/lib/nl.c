@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -235,19 +236,59 @@ static int run(struct etp_nl *nl, unsigned int seq, mnl_cb_t cb, void *data)
 	return 0;
 }
 
-int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+static void talk_begin(struct etp_nl *nl)
 {
-	int err;
-
 	nl->extack[0] = '\0';
 	nl->bad_depth = 0;
 	nl->has_range = 0;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return -errno;
+}
+
+/* req has been sent: its replies, up to the last. */
+static int talk_replies(struct etp_nl *nl, const struct nlmsghdr *req,
+			mnl_cb_t cb, void *data)
+{
+	int err;
+
 	nl->req = req;
 	err = run(nl, req->nlmsg_seq, cb, data);
 	nl->req = NULL;
 	return err;
+}
+
+int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+{
+	talk_begin(nl);
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
+		return -errno;
+	return talk_replies(nl, req, cb, data);
+}
+
+int nl_talk_data(struct etp_nl *nl, struct nlmsghdr *req, uint16_t type,
+		 const void *data, uint32_t len, mnl_cb_t cb, void *arg)
+{
+	static const char pad[MNL_ALIGNTO];
+	struct nlattr *attr = mnl_nlmsg_get_payload_tail(req);
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint32_t head = req->nlmsg_len;
+	struct iovec iov[3] = {
+		{ req, head + MNL_ATTR_HDRLEN },
+		{ (void *)data, len },
+		{ (void *)pad, MNL_ALIGN(len) - len },
+	};
+	struct msghdr msg = {
+		.msg_name = &kernel, .msg_namelen = sizeof(kernel),
+		.msg_iov = iov, .msg_iovlen = 3,
+	};
+	int err;
+
+	attr->nla_type = type;
+	attr->nla_len = MNL_ATTR_HDRLEN + len;
+	req->nlmsg_len += MNL_ALIGN(attr->nla_len);
+	talk_begin(nl);
+	err = sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0) < 0 ? -errno : 0;
+	/* An error's offsets are looked up in req: only what is there. */
+	req->nlmsg_len = head;
+	return err ? err : talk_replies(nl, req, cb, arg);
 }
 
 /* Events arrive with sequence number 0 until cb returns MNL_CB_STOP. */

@@ -43,6 +43,13 @@ struct nlmsghdr *nl_msg(struct etp_nl *nl, void *buf, uint8_t cmd,
 int nl_talk(struct etp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	    void *data);
 /*
+ * nl_talk() for a request whose last attribute, of type type, carries len
+ * octets from data, wherever they are (a buffer, a mapped file): they go
+ * from there to the kernel, not copied into req first. req holds the rest.
+ */
+int nl_talk_data(struct etp_nl *nl, struct nlmsghdr *req, uint16_t type,
+		 const void *data, uint32_t len, mnl_cb_t cb, void *arg);
+/*
  * For a request the kernel always answers with one message when it
  * succeeds: no ACK after that reply (an error still comes, as NLMSG_ERROR),
  * so nl_talk() ends at the reply. Half the messages for SEND and RECV.
