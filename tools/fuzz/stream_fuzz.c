@@ -4,7 +4,8 @@
  * out-of-order bookkeeping, against plain references. The input picks a
  * queue size and a starting sequence number (near the wrap or not), then
  * ops: octets written anywhere within the queue's reach (appended, or
- * ahead as out-of-order data is; memory may run out on the way), read
+ * ahead as out-of-order data is; memory may run out on the way; whole
+ * chunks lent by the payload, kept and never written again), read
  * back, consumed from the head; pieces held out of order added and
  * RCV.NXT moved over them. After every op the queue must read back what
  * the reference holds, hold no more chunks than its ring, a short write
@@ -45,11 +46,30 @@ void *etp_chunk_alloc(void *owner)
 	if (chunks_left > 0)
 		chunks_left--;
 	chunks_out++;
-	return malloc(ETP_CHUNK_SIZE);
+	/* Aligned, so a chunk is known by any address peek gives in it. */
+	return aligned_alloc(ETP_CHUNK_SIZE, ETP_CHUNK_SIZE);
+}
+
+/* Chunks a write's payload lent the queue (etp_data.lend), still held. */
+static void *lent[64];
+static int nlent;
+
+static int lent_find(void *const *set, int n, const void *chunk)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == chunk)
+			return i;
+	return -1;
 }
 
 void etp_chunk_free(void *owner, void *chunk)
 {
+	int i = lent_find(lent, nlent, chunk);
+
+	if (i >= 0)
+		lent[i] = lent[--nlent];
 	chunks_out--;
 	free(chunk);
 }
@@ -166,20 +186,75 @@ static void check_chunks(const struct etp_bufq *q)
 	CHECK(in_ring == chunks_out);
 }
 
-/* Write [head + off, ... + len) within the queue: the new end. */
+/*
+ * A write's payload, which lends whole chunks if op & 4: every one if op
+ * & 0x40, else those at even chunk offsets of the payload.
+ */
+struct payload {
+	const u8 *buf;
+	u8 op;
+};
+
+static void payload_copy(const void *src, u32 off, void *dst, u32 len)
+{
+	memcpy(dst, ((const struct payload *)src)->buf + off, len);
+}
+
+static void *payload_lend(const void *src, u32 off, void *owner)
+{
+	const struct payload *pl = src;
+	u8 *c;
+
+	if (!(pl->op & 4) || (!(pl->op & 0x40) && off / ETP_CHUNK_SIZE % 2))
+		return NULL;
+	c = etp_chunk_alloc(owner);
+	if (c) {
+		memcpy(c, pl->buf + off, ETP_CHUNK_SIZE);
+		CHECK(nlent < (int)(sizeof(lent) / sizeof(lent[0])));
+		lent[nlent++] = c;
+	}
+	return c;
+}
+
+/* Was the octet at seq in a chunk of set (before this write)? */
+static bool in_lent(const struct etp_bufq *q, u32 seq, void *const *set,
+		    int n)
+{
+	u32 one = 1;
+	const u8 *p;
+
+	if (!q->chunks[((seq - q->origin) & (etp_bufq_size(q) - 1)) >>
+		       ETP_CHUNK_SHIFT])
+		return false;
+	p = etp_bufq_peek(q, seq, &one);
+	return lent_find(set, n, (const void *)((uintptr_t)p &
+				 ~(uintptr_t)(ETP_CHUNK_SIZE - 1))) >= 0;
+}
+
+/*
+ * Write [head + off, ... + len) within the queue: the new end. Octets in a
+ * chunk lent before stay what they were: a lent chunk is never written.
+ */
 static u32 write_op(struct etp_bufq *q, u32 head, u32 end, u32 cap, u8 op,
 		    u32 off, u32 len)
 {
 	u8 buf[REF];
+	const struct payload pl = { .buf = buf, .op = op };
+	const struct etp_data d = {
+		.copy = payload_copy, .lend = payload_lend, .src = &pl,
+	};
+	void *before[64];
+	int nbefore = nlent;
 	u32 i;
 	u32 n;
 
+	memcpy(before, lent, sizeof(lent));
 	len = len > cap - off ? cap - off : len;
 	for (i = 0; i < len; i++)
 		buf[i] = (u8)(op * 31 + i * 7 + (i >> 8));
 	/* Memory runs out after (op >> 4) & 3 new chunks, if op & 8. */
 	chunks_left = op & 8 ? op >> 4 & 3 : -1;
-	n = etp_bufq_write_buf(q, head + off, buf, len);
+	n = etp_bufq_write(q, head + off, &d, 0, len);
 	chunks_left = -1;
 	/* Short only where a chunk could not be had: the octets before. */
 	CHECK(n == len || (n < len && (op & 8) &&
@@ -188,6 +263,8 @@ static u32 write_op(struct etp_bufq *q, u32 head, u32 end, u32 cap, u8 op,
 				      ETP_CHUNK_SHIFT]));
 	len = n;
 	for (i = 0; i < len; i++) {
+		if (in_lent(q, head + off + i, before, nbefore))
+			continue;
 		ref[(head + off + i) % REF] = buf[i];
 		valid[(head + off + i) % REF] = true;
 	}
