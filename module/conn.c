@@ -140,17 +140,20 @@ int etp_conns_init(struct etp_net *en)
  */
 static_assert(ETP_CHUNK_SIZE <= PAGE_SIZE);
 
+/* page, which the caller holds a reference on, as a chunk charged to en. */
+static void *etp_chunk_charge(struct etp_net *en, struct page *page)
+{
+	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
+	return page_address(page);
+}
+
 void *etp_chunk_alloc(void *owner)
 {
-	struct etp_net *en = owner;
 	struct page *page;
 
 	/* Taken under the entry's lock, in softirq or with bottom halves off. */
 	page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
-	if (!page)
-		return NULL;
-	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
-	return page_address(page);
+	return page ? etp_chunk_charge(owner, page) : NULL;
 }
 
 /*
@@ -169,9 +172,8 @@ void *etp_chunk_adopt(void *owner, struct page *page)
 	if (PageCompound(page) || READ_ONCE(page->mapping) || page_mapped(page))
 		return NULL;
 	get_page(page);
-	atomic_long_add(ETP_CHUNK_SIZE, &en->queue_mem);
 	etp_add(en, ETP_MIB_RCV_PAGES_KEPT, 1);
-	return page_address(page);
+	return etp_chunk_charge(en, page);
 }
 
 void etp_chunk_free(void *owner, void *chunk)

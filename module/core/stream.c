@@ -122,13 +122,8 @@ u32 etp_bufq_write(struct etp_bufq *q, u32 seq, const struct etp_data *d,
 		u32 n = len - done < room ? len - done : room;
 		u8 **slot = &q->chunks[pos >> ETP_CHUNK_SHIFT];
 
-		if (!*slot && n == ETP_CHUNK_SIZE) {
+		if (!*slot && n == ETP_CHUNK_SIZE)
 			etp_bufq_borrow(q, slot, d, off + done);
-			if (*slot) {
-				done += n;
-				continue;
-			}
-		}
 		if (!*slot)
 			*slot = etp_chunk_alloc(q->owner);
 		if (!*slot)

@@ -307,13 +307,15 @@ static int close_conn(struct etp_nl *nl, uint32_t id)
 /* Input that is read, not mapped: a pipe, a terminal, what cat types. */
 static char send_buf[ATTR_MAX];
 
+#define MAP_WINDOW	(8u << 20)
+
 /*
  * A regular file's octets from fd's offset to its size at the start, sent
  * from its pages mapped a window at a time: no read() copy on the way.
- * Returns 0, an exit code, or -1 if it cannot be mapped (read it then).
+ * Returns 0 or an exit code; or -1 with fd's offset where mapping stopped
+ * (not a regular file, it could not be mapped, or it grew meanwhile): the
+ * rest is read.
  */
-#define MAP_WINDOW	(8u << 20)
-
 static int stream_out_mapped(struct link *l, int fd)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -333,14 +335,12 @@ static int stream_out_mapped(struct link *l, int fd)
 		map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
 			   start);
 		if (map == MAP_FAILED)
-			return lseek(fd, at, SEEK_SET) < 0 ? 
-			       kernel_error(NULL, -errno, "lseek") : -1;
+			break;
 		err = send_all(l, map + (at - start), len - (at - start));
 		munmap(map, len);
 		if (err)
 			return err;
 	}
-	/* What the file grew by since, is read as any input. */
 	return lseek(fd, at, SEEK_SET) < 0 ? kernel_error(NULL, -errno, "lseek")
 					   : -1;
 }
