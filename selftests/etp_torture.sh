@@ -142,7 +142,9 @@ opo() {
 etp_live() {
 	local st
 
-	read -r st </sys/module/etp/initstate 2>/dev/null && [[ $st == live ]]
+	# stderr first: the redirections apply in order, and the file may be
+	# gone.
+	read -r st 2>/dev/null </sys/module/etp/initstate && [[ $st == live ]]
 }
 
 # worker NAME FUNC ARGS...: FUNC ARGS again and again, in the background,
