@@ -13,7 +13,11 @@
  *
  * Due slots are spliced whole onto exp[] lists and handed out one timer at a
  * time, with the clock already past them, so a callback that re-arms for
- * "now" lands on the next tick instead of looping in the current one. Each
+ * "now" lands on the next tick instead of looping in the current one. A
+ * slot is ETP_WHEEL_LANES lists, filled in turn and handed out in turn:
+ * with a million timers pending each timer is a cache miss, and a single
+ * list makes those misses one after another (each address is in the timer
+ * before it), where four lists let four be fetched at once. Each
  * timer's expiry is checked again as it is handed out, and one not yet due
  * is filed again: that is what lets a re-arm to a later time leave the
  * timer where it is, and what carries delays beyond the top level.
@@ -31,6 +35,11 @@ static inline u32 etp_fls(u32 x)
 static inline u64 etp_ror64(u64 x, u32 n)
 {
 	return (x >> n) | (x << ((64 - n) & 63));
+}
+
+static inline u32 etp_ror32(u32 x, u32 n)
+{
+	return (x >> n) | (x << ((32 - n) & 31));
 }
 
 /*
@@ -135,11 +144,14 @@ static inline u32 etp_wheel_slot_tick(const struct etp_wheel *w, u32 idx)
 static inline void etp_wheel_enqueue(struct etp_wheel *w,
 				     struct etp_timer *t, u32 idx, u32 tick)
 {
-	struct etp_timer **head = &w->slots[idx];
+	struct etp_timer **head, *first;
+	u32 lane = w->lane++ % ETP_WHEEL_LANES;
 
-	t->next = *head;
-	if (t->next)
-		t->next->pprev = &t->next;
+	head = &w->slots[idx][lane];
+	first = *head;
+	t->next = first;
+	if (first)
+		first->pprev = &t->next;
 	*head = t;
 	t->pprev = head;
 	t->idx = idx;
@@ -151,6 +163,24 @@ static inline void etp_wheel_enqueue(struct etp_wheel *w,
 		w->next_expiry = tick;
 		w->next_exact = 1;
 	}
+}
+
+/* Is @pprev the head of one of slot @idx's lanes? */
+static inline bool etp_wheel_lane_head(struct etp_wheel *w, u32 idx,
+				       struct etp_timer **pprev)
+{
+	return (unsigned long)pprev - (unsigned long)w->slots[idx] <
+	       sizeof(w->slots[idx]);
+}
+
+static bool etp_wheel_slot_empty(const struct etp_wheel *w, u32 idx)
+{
+	u32 lane;
+
+	for (lane = 0; lane < ETP_WHEEL_LANES; lane++)
+		if (w->slots[idx][lane])
+			return false;
+	return true;
 }
 
 /*
@@ -165,7 +195,8 @@ static void etp_wheel_detach(struct etp_wheel *w, struct etp_timer *t)
 	*pprev = next;
 	if (next) {
 		next->pprev = pprev;
-	} else if (pprev == &w->slots[t->idx]) {
+	} else if (etp_wheel_lane_head(w, t->idx, pprev) &&
+		   etp_wheel_slot_empty(w, t->idx)) {
 		w->pending[t->idx >> ETP_WHEEL_LVL_BITS] &=
 			~(1ULL << (t->idx & ETP_WHEEL_LVL_MASK));
 		w->next_exact = 0;
@@ -232,29 +263,32 @@ idle:
 	return false;
 }
 
-/* Splice every slot that fires at @tick onto exp[], one list per level. */
+/* Splice every slot that fires at @tick onto exp[], one list per lane. */
 static void etp_wheel_collect(struct etp_wheel *w, u32 tick)
 {
-	u32 lvl;
+	u32 lvl, lane;
 
-	w->exp_lvl = ETP_WHEEL_LEVELS;
 	for (lvl = 0; lvl < ETP_WHEEL_LEVELS; lvl++) {
 		u32 shift = lvl * ETP_WHEEL_LVL_SHIFT;
 		u32 slot = (tick >> shift) & ETP_WHEEL_LVL_MASK;
 		u32 idx = lvl << ETP_WHEEL_LVL_BITS | slot;
-		struct etp_timer *t;
 
 		if (tick & (LVL_GRAN(lvl) - 1))
 			break;
-		t = w->slots[idx];
-		if (!t)
+		if (!(w->pending[lvl] & (1ULL << slot)))
 			continue;
-		w->slots[idx] = NULL;
 		w->pending[lvl] &= ~(1ULL << slot);
-		w->exp[lvl] = t;
-		t->pprev = &w->exp[lvl];
-		if (w->exp_lvl == ETP_WHEEL_LEVELS)
-			w->exp_lvl = lvl;
+		for (lane = 0; lane < ETP_WHEEL_LANES; lane++) {
+			u32 e = lvl * ETP_WHEEL_LANES + lane;
+			struct etp_timer *t = w->slots[idx][lane];
+
+			if (!t)
+				continue;
+			w->slots[idx][lane] = NULL;
+			w->exp[e] = t;
+			t->pprev = &w->exp[e];
+			w->exp_map |= 1U << e;
+		}
 	}
 	w->clk = tick + 1;
 	/* Everything still filed fires at or after the new clock. */
@@ -262,15 +296,24 @@ static void etp_wheel_collect(struct etp_wheel *w, u32 tick)
 	w->next_exact = 0;
 }
 
-/* First due timer already spliced off the slots, skipping emptied lists. */
-static struct etp_timer *etp_wheel_exp_first(struct etp_wheel *w)
+/*
+ * The next exp[] list to hand a due timer out from, the lists taken in
+ * turn so that each list's next timer has a few pops' time to arrive in
+ * the cache; emptied lists (by pops or cancels) leave the map here.
+ */
+static struct etp_timer **etp_wheel_exp_next(struct etp_wheel *w)
 {
-	while (w->exp_lvl < ETP_WHEEL_LEVELS) {
-		struct etp_timer *t = w->exp[w->exp_lvl];
+	static_assert(ETP_WHEEL_EXP_LISTS <= 32, "exp_map is a u32");
 
-		if (t)
-			return t;
-		w->exp_lvl++;
+	while (w->exp_map) {
+		u32 cur = w->exp_cur;
+		u32 e = (cur + __builtin_ctz(etp_ror32(w->exp_map, cur))) % 32;
+
+		if (w->exp[e]) {
+			w->exp_cur = (e + 1) % 32;
+			return &w->exp[e];
+		}
+		w->exp_map &= ~(1U << e);
 	}
 	return NULL;
 }
@@ -279,7 +322,6 @@ void etp_wheel_init(struct etp_wheel *w, u32 now)
 {
 	memset(w, 0, sizeof(*w));
 	w->clk = now;
-	w->exp_lvl = ETP_WHEEL_LEVELS;
 }
 
 void etp_timer_init(struct etp_timer *t, etp_timer_fn fn)
@@ -407,7 +449,7 @@ bool etp_wheel_cancel(struct etp_wheel *w, struct etp_timer *t)
  */
 struct etp_timer *etp_wheel_pop_expired(struct etp_wheel *w, u32 now)
 {
-	struct etp_timer *t;
+	struct etp_timer *t, **head;
 	u32 expires;
 
 	if (unlikely(!w->count)) {
@@ -415,10 +457,12 @@ struct etp_timer *etp_wheel_pop_expired(struct etp_wheel *w, u32 now)
 		return NULL;
 	}
 	do {
-		while ((t = etp_wheel_exp_first(w))) {
-			w->exp[w->exp_lvl] = t->next;
+		while ((head = etp_wheel_exp_next(w))) {
+			t = *head;
+			*head = t->next;
+			/* Also starts fetching that list's next timer. */
 			if (t->next)
-				t->next->pprev = &w->exp[w->exp_lvl];
+				t->next->pprev = head;
 			t->pprev = NULL;
 			w->count--;
 			expires = t->expires;
@@ -469,7 +513,7 @@ bool etp_wheel_next_expiry(struct etp_wheel *w, u32 *when)
 {
 	if (!w->count)
 		return false;
-	if (etp_wheel_exp_first(w)) {
+	if (etp_wheel_exp_next(w)) {
 		*when = w->clk - 1;
 		return true;
 	}

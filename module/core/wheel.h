@@ -22,6 +22,14 @@
 #define ETP_WHEEL_LVL_SHIFT	3
 #define ETP_WHEEL_LEVELS	8
 #define ETP_WHEEL_SLOTS		(ETP_WHEEL_LEVELS * ETP_WHEEL_LVL_SIZE)
+/*
+ * Each slot is LANES lists filled in turn, and due timers are handed out
+ * from those lists in turn: walking one long list is a chain of dependent
+ * cache misses, walking four interleaved keeps four in flight. The order
+ * of timers due at the same tick is not defined.
+ */
+#define ETP_WHEEL_LANES		4U
+#define ETP_WHEEL_EXP_LISTS	(ETP_WHEEL_LEVELS * ETP_WHEEL_LANES)
 
 /* Granularity of the top level: 8^7 ticks */
 #define ETP_WHEEL_MAX_GRAN \
@@ -52,11 +60,13 @@ struct etp_wheel {
 	u32 count;		/* pending timers, due ones included */
 	u8 next_valid;		/* next_expiry <= every filed timer's tick */
 	u8 next_exact;		/* ... and some filed timer fires at it */
-	u8 exp_lvl;		/* first exp[] list that may be non-empty */
+	u8 lane;		/* lane the next filed timer joins */
+	u8 exp_cur;		/* exp[] list to hand out from next */
+	u32 exp_map;		/* bit set <=> exp[] list may be non-empty */
 	u64 pending[ETP_WHEEL_LEVELS];	/* bit set <=> slot non-empty */
 	/* Due timers taken off their slots, handed out by pop_expired */
-	struct etp_timer *exp[ETP_WHEEL_LEVELS];
-	struct etp_timer *slots[ETP_WHEEL_SLOTS];
+	struct etp_timer *exp[ETP_WHEEL_EXP_LISTS];
+	struct etp_timer *slots[ETP_WHEEL_SLOTS][ETP_WHEEL_LANES];
 };
 
 void etp_wheel_init(struct etp_wheel *w, u32 now);

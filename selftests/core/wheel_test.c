@@ -565,11 +565,13 @@ static void cb_rearm_now(struct etp_timer *t)
 	etp_wheel_arm(cb_wheel, t, cur_now);
 }
 
+/* cb_self and cb_victim both run this: the first out cancels the other. */
 static void cb_cancel_and_arm(struct etp_timer *t)
 {
 	note_fire(t);
-	/* The victim is due in this same tick: cancel must stop it */
-	etp_wheel_cancel(cb_wheel, &cb_victim.t);
+	/* The other is due in this same tick: cancel must stop it */
+	etp_wheel_cancel(cb_wheel, t == &cb_self.t ? &cb_victim.t :
+						     &cb_self.t);
 	etp_wheel_arm(cb_wheel, &cb_late.t, cur_now + 10);
 	etp_wheel_arm(cb_wheel, &cb_other.t, cur_now - 5);
 	/* Cancelling yourself from your own callback is a no-op */
@@ -597,18 +599,20 @@ TEST(callback_cancels_and_arms_others)
 	cb_wheel = new_wheel(1000);
 	ASSERT_NE(NULL, cb_wheel);
 	memset(&cb_self, 0, sizeof(cb_self));
+	memset(&cb_victim, 0, sizeof(cb_victim));
 	etp_timer_init(&cb_self.t, cb_cancel_and_arm);
-	etp_timer_init(&cb_victim.t, note_fire);
+	etp_timer_init(&cb_victim.t, cb_cancel_and_arm);
 	etp_timer_init(&cb_other.t, note_fire);
 	etp_timer_init(&cb_late.t, note_fire);
-	/* Same tick; the canceller, armed last, comes out first */
+	/* Same tick, in whatever order the wheel hands them out */
 	etp_wheel_arm(cb_wheel, &cb_victim.t, 1020);
 	etp_wheel_arm(cb_wheel, &cb_self.t, 1020);
 	cur_now = 1020;
 	EXPECT_EQ(1U, etp_wheel_advance(cb_wheel, 1020));
-	EXPECT_EQ(1U, cb_self.fires);
+	EXPECT_EQ(1U, cb_self.fires + cb_victim.fires);
 	EXPECT_NE(0xdeadU, cb_self.t.expires);
-	EXPECT_EQ(0U, cb_victim.fires);
+	EXPECT_NE(0xdeadU, cb_victim.t.expires);
+	EXPECT_FALSE(etp_timer_pending(&cb_self.t));
 	EXPECT_FALSE(etp_timer_pending(&cb_victim.t));
 	/* Armed in the past from a callback: due on the next advance only */
 	EXPECT_EQ(0U, cb_other.fires);
@@ -637,6 +641,44 @@ TEST(callback_chain_while_catching_up)
 	EXPECT_EQ(48U, cb_self.fires);
 	EXPECT_EQ(1U, etp_wheel_count(cb_wheel));
 	free(cb_wheel);
+}
+
+/*
+ * A slot is several lanes: it stays pending until its last lane empties,
+ * whichever lane that is, and every lane's timers fire.
+ */
+TEST(slot_pending_until_every_lane_empty)
+{
+	const u32 n = 2 * ETP_WHEEL_LANES + 1;
+	struct etp_wheel *w = new_wheel(0);
+	struct ftimer f[2 * ETP_WHEEL_LANES + 1] = {};
+	u32 i, when, fired = 0;
+
+	ASSERT_NE(NULL, w);
+	/* 300 ticks out: level 1, all in the slot that fires at 304 */
+	for (i = 0; i < n; i++) {
+		etp_timer_init(&f[i].t, note_fire);
+		etp_wheel_arm(w, &f[i].t, 297 + i % 7);
+		ASSERT_EQ(f[0].t.idx, f[i].t.idx);
+	}
+	/* Cancel all but the last, the first lane's head among them. */
+	for (i = 0; i + 1 < n; i++) {
+		ASSERT_TRUE(etp_wheel_cancel(w, &f[i].t));
+		ASSERT_TRUE(etp_wheel_next_expiry(w, &when));
+		ASSERT_EQ(304U, when);
+	}
+	ASSERT_TRUE(etp_wheel_cancel(w, &f[n - 1].t));
+	EXPECT_FALSE(etp_wheel_next_expiry(w, &when));
+	/* Armed again, all of them fire at 304, once each. */
+	for (i = 0; i < n; i++)
+		etp_wheel_arm(w, &f[i].t, 300);
+	for (cur_now = 0; cur_now <= 304; cur_now++)
+		fired += etp_wheel_advance(w, cur_now);
+	EXPECT_EQ(n, fired);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(304U, f[i].fired_at);
+	EXPECT_EQ(0U, etp_wheel_count(w));
+	free(w);
 }
 
 /* ---- bulk and idle ------------------------------------------------------ */
@@ -750,7 +792,7 @@ TEST(same_slot_rearm_fast_path)
 {
 	struct etp_wheel *w = new_wheel(0);
 	struct ftimer a = {}, b = {};
-	struct etp_timer **head;
+	struct etp_timer **a_at;
 	u32 idx, i;
 	double t0;
 
@@ -762,23 +804,23 @@ TEST(same_slot_rearm_fast_path)
 	EXPECT_FALSE(etp_wheel_arm(w, &b.t, 202));
 	idx = a.t.idx;
 	ASSERT_EQ(idx, b.t.idx);
-	head = &w->slots[idx];
-	ASSERT_EQ(&b.t, *head);
+	a_at = a.t.pprev;
+	ASSERT_EQ(&a.t, *a_at);
 	/* Within the slot, either way: a is not unlinked and re-added */
 	EXPECT_TRUE(etp_wheel_arm(w, &a.t, 207));
 	EXPECT_TRUE(etp_wheel_arm(w, &a.t, 201));
-	EXPECT_EQ(&b.t, *head);
-	EXPECT_EQ(&a.t, b.t.next);
+	EXPECT_EQ(a_at, a.t.pprev);
+	EXPECT_EQ(&a.t, *a_at);
 	EXPECT_EQ(201U, a.t.expires);
 	/* Later than the slot: still left in place, re-filed at 208 */
 	EXPECT_TRUE(etp_wheel_arm(w, &a.t, 290));
 	EXPECT_EQ(idx, a.t.idx);
-	EXPECT_EQ(&a.t, b.t.next);
+	EXPECT_EQ(a_at, a.t.pprev);
 	EXPECT_EQ(2U, etp_wheel_count(w));
-	/* Earlier than the slot: moved */
+	/* Earlier than the slot: moved, and a stays where it was */
 	EXPECT_TRUE(etp_wheel_arm(w, &b.t, 100));
 	EXPECT_NE(idx, b.t.idx);
-	EXPECT_EQ(&a.t, *head);
+	EXPECT_EQ(&a.t, *a_at);
 	for (cur_now = 0; cur_now < 400; cur_now++)
 		etp_wheel_advance(w, cur_now);
 	EXPECT_EQ(1U, a.fires);
