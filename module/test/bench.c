@@ -22,7 +22,9 @@
  *
  * Each side reports three phases, each timed with ktime_get_ns(): the
  * first arm of every timer, the ACKs (the "TCP mix"), and a synchronous
- * cancel of every timer. After that the connections are freed, so nothing
+ * cancel of every timer. Below ETP_BENCH_ARM_MIN timers the arm and cancel
+ * phases are then repeated (arm every timer, cancel every timer) until that
+ * many of each were timed. After that the connections are freed, so nothing
  * is left armed when the request returns. A run takes about ten seconds
  * at 1e6 timers in the TCG test VM; the family runs its requests without
  * the generic netlink mutex (parallel_ops), so no other family waits, and
@@ -36,7 +38,7 @@
  * Reply: one ETP_TEST_A_BENCH nest per side and phase.
  * ETP_TEST_A_BENCH_IMPL is "wheel" or "timer_list" for the TCP mix, with _OPS = ACKs, _NS and
  * _FIRED; "wheel:arm", "timer_list:arm", "wheel:cancel" and
- * "timer_list:cancel" carry _OPS = COUNT and _NS of the other phases;
+ * "timer_list:cancel" carry _OPS = the arms (or cancels) timed and _NS;
  * "core" (with _FIRED), "clock" and "lock_bh" carry _OPS = ACKs.
  */
 #include <linux/atomic.h>
@@ -58,6 +60,12 @@
 #define ETP_BENCH_RTO_MIN_MS	200		/* RTOs of 200..1200 ms */
 #define ETP_BENCH_RESCHED	1024		/* operations per cond_resched() */
 #define ETP_BENCH_SEED		0x9e3779b97f4a7c15ULL
+/*
+ * Arms and cancels timed at least this many times: below it the arm and
+ * cancel phases are repeated, so that 1000 timers are not a quarter of a
+ * millisecond of TCG time, all noise.
+ */
+#define ETP_BENCH_ARM_MIN	100000
 
 static struct netlink_range_validation etp_bench_count_range = {
 	.min = 1,
@@ -92,11 +100,17 @@ struct etp_bench_cfg {
 
 /* One side's figures, in ns for the whole phase. */
 struct etp_bench_res {
-	u64 arm_ns;		/* COUNT first arms */
+	u64 arm_ns;		/* rounds x COUNT arms, none pending */
 	u64 mix_ns;		/* OPS ACKs */
-	u64 cancel_ns;		/* COUNT synchronous cancels */
+	u64 cancel_ns;		/* rounds x COUNT synchronous cancels */
 	u64 fired;		/* expiries during the arms and the ACKs */
 };
+
+/* Rounds of the arm and cancel phases: the first, around the ACKs, and more. */
+static u32 etp_bench_rounds(u32 count)
+{
+	return DIV_ROUND_UP(ETP_BENCH_ARM_MIN, count);
+}
 
 /* A connection as each side sees it: its RTO timer and what that needs. */
 struct etp_bench_wconn {
@@ -164,6 +178,36 @@ static struct etp_bench_wconn *etp_bench_wconns(const struct etp_bench_cfg *cfg,
 	return c;
 }
 
+static int etp_bench_wheel_arm(struct etp_ktimers *base,
+			       struct etp_bench_wconn *c, u32 count,
+			       struct etp_bench_res *r)
+{
+	u64 t0 = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		if (etp_ktimer_mod(base, &c[i].t, c[i].rto_ms) < 0)
+			return -ESHUTDOWN;
+		etp_bench_resched(i);
+	}
+	r->arm_ns += ktime_get_ns() - t0;
+	return 0;
+}
+
+static void etp_bench_wheel_cancel(struct etp_ktimers *base,
+				   struct etp_bench_wconn *c, u32 count,
+				   struct etp_bench_res *r)
+{
+	u64 t0 = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		etp_ktimer_cancel_sync(base, &c[i].t);
+		etp_bench_resched(i);
+	}
+	r->cancel_ns += ktime_get_ns() - t0;
+}
+
 static int etp_bench_wheel(struct etp_ktimers *base,
 			   const struct etp_bench_cfg *cfg,
 			   struct etp_bench_res *r)
@@ -179,15 +223,9 @@ static int etp_bench_wheel(struct etp_ktimers *base,
 	if (!c)
 		return -ENOMEM;
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < count; i++) {
-		if (etp_ktimer_mod(base, &c[i].t, c[i].rto_ms) < 0) {
-			err = -ESHUTDOWN;
-			goto cancel;
-		}
-		etp_bench_resched(i);
-	}
-	r->arm_ns = ktime_get_ns() - t0;
+	err = etp_bench_wheel_arm(base, c, count, r);
+	if (err)
+		goto cancel;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < ops; i++) {
@@ -204,12 +242,11 @@ static int etp_bench_wheel(struct etp_ktimers *base,
 
 cancel:
 	/* No callback arms anything, so after this none runs or will run. */
-	t0 = ktime_get_ns();
-	for (i = 0; i < count; i++) {
-		etp_ktimer_cancel_sync(base, &c[i].t);
-		etp_bench_resched(i);
+	etp_bench_wheel_cancel(base, c, count, r);
+	for (i = 1; !err && i < etp_bench_rounds(count); i++) {
+		err = etp_bench_wheel_arm(base, c, count, r);
+		etp_bench_wheel_cancel(base, c, count, r);
 	}
-	r->cancel_ns = ktime_get_ns() - t0;
 	kvfree(c);
 	return err;
 }
@@ -221,6 +258,32 @@ static void etp_bench_tl_fire(struct timer_list *t)
 	struct etp_bench_tconn *c = from_timer(c, t, t);
 
 	atomic64_inc(c->fired);
+}
+
+static void etp_bench_tl_arm(struct etp_bench_tconn *c, u32 count,
+			     struct etp_bench_res *r)
+{
+	u64 t0 = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		mod_timer(&c[i].t, jiffies + c[i].rto);
+		etp_bench_resched(i);
+	}
+	r->arm_ns += ktime_get_ns() - t0;
+}
+
+static void etp_bench_tl_cancel(struct etp_bench_tconn *c, u32 count,
+				struct etp_bench_res *r)
+{
+	u64 t0 = ktime_get_ns();
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		timer_delete_sync(&c[i].t);
+		etp_bench_resched(i);
+	}
+	r->cancel_ns += ktime_get_ns() - t0;
 }
 
 static int etp_bench_timer_list(const struct etp_bench_cfg *cfg,
@@ -241,12 +304,7 @@ static int etp_bench_timer_list(const struct etp_bench_cfg *cfg,
 		c[i].rto = msecs_to_jiffies(etp_bench_rto_ms(cfg, &rng));
 	}
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < count; i++) {
-		mod_timer(&c[i].t, jiffies + c[i].rto);
-		etp_bench_resched(i);
-	}
-	r->arm_ns = ktime_get_ns() - t0;
+	etp_bench_tl_arm(c, count, r);
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < ops; i++) {
@@ -258,12 +316,11 @@ static int etp_bench_timer_list(const struct etp_bench_cfg *cfg,
 	r->mix_ns = ktime_get_ns() - t0;
 	r->fired = atomic64_read(&fired);
 
-	t0 = ktime_get_ns();
-	for (i = 0; i < count; i++) {
-		timer_delete_sync(&c[i].t);
-		etp_bench_resched(i);
+	etp_bench_tl_cancel(c, count, r);
+	for (i = 1; i < etp_bench_rounds(count); i++) {
+		etp_bench_tl_arm(c, count, r);
+		etp_bench_tl_cancel(c, count, r);
 	}
-	r->cancel_ns = ktime_get_ns() - t0;
 	kvfree(c);
 	return 0;
 }
@@ -373,12 +430,14 @@ static int etp_bench_fill(struct sk_buff *skb, u32 count, u32 ops,
 {
 	const struct etp_bench_res *w = &a->wheel, *tl = &a->tl;
 
+	u64 arms = (u64)count * etp_bench_rounds(count);
+
 	return etp_bench_put(skb, "wheel", ops, w->mix_ns, &w->fired) ?:
 	       etp_bench_put(skb, "timer_list", ops, tl->mix_ns, &tl->fired) ?:
-	       etp_bench_put(skb, "wheel:arm", count, w->arm_ns, NULL) ?:
-	       etp_bench_put(skb, "timer_list:arm", count, tl->arm_ns, NULL) ?:
-	       etp_bench_put(skb, "wheel:cancel", count, w->cancel_ns, NULL) ?:
-	       etp_bench_put(skb, "timer_list:cancel", count, tl->cancel_ns,
+	       etp_bench_put(skb, "wheel:arm", arms, w->arm_ns, NULL) ?:
+	       etp_bench_put(skb, "timer_list:arm", arms, tl->arm_ns, NULL) ?:
+	       etp_bench_put(skb, "wheel:cancel", arms, w->cancel_ns, NULL) ?:
+	       etp_bench_put(skb, "timer_list:cancel", arms, tl->cancel_ns,
 			     NULL) ?:
 	       etp_bench_put(skb, "core", ops, a->core.mix_ns,
 			     &a->core.fired) ?:
