@@ -429,7 +429,6 @@ static int etp_bench_fill(struct sk_buff *skb, u32 count, u32 ops,
 			  const struct etp_bench_all *a)
 {
 	const struct etp_bench_res *w = &a->wheel, *tl = &a->tl;
-
 	u64 arms = (u64)count * etp_bench_rounds(count);
 
 	return etp_bench_put(skb, "wheel", ops, w->mix_ns, &w->fired) ?:
