@@ -329,6 +329,16 @@ static int etp_put_addrs(struct sk_buff *skb, const struct etp_entry *e)
 	       nla_put_u16(skb, ETP_A_REMOTE_PORT, ntohs(e->key.rport));
 }
 
+/* What etp_put_addrs() puts */
+#define ETP_ADDRS_SIZE	(2 * nla_total_size(sizeof(__be32)) + \
+			 2 * nla_total_size(sizeof(u16)))
+
+/*
+ * Events are sized to fit: netlink_broadcast() would otherwise copy each
+ * one out of a page-sized skb into a smaller one (netlink_trim()).
+ */
+#define ETP_STR_SIZE(s)	nla_total_size(strlen(s) + 1)
+
 static int etp_put_seq(struct sk_buff *skb, const struct etp_tcb *tcb)
 {
 	struct nlattr *nest = nla_nest_start(skb, ETP_A_SEQ);
@@ -883,7 +893,9 @@ void etp_nl_data_event(struct etp_conn *c, const struct etp_stream *st,
 
 	if (!genl_has_listeners(&etp_genl_family, net, ETP_NLGRP_DATA))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	/* id, readable, writable, eof, errno */
+	skb = genlmsg_new(3 * nla_total_size(sizeof(u32)) + nla_total_size(0) +
+			  nla_total_size(sizeof(u32)), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_DATA_EVENT);
@@ -914,11 +926,16 @@ void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
 	struct net *net = e->en->net;
 	u8 state = act->destroy ? ETP_STATE_CLOSED : act->new_state;
 	struct sk_buff *skb;
+	const char *cause;
 	void *hdr;
 
 	if (!genl_has_listeners(&etp_genl_family, net, ETP_NLGRP_STATE))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	cause = etp_cause_name(act->cause);
+	skb = genlmsg_new(nla_total_size(sizeof(u32)) +
+			  2 * nla_total_size(sizeof(u8)) + ETP_ADDRS_SIZE +
+			  ETP_STR_SIZE(cause) + nla_total_size_64bit(sizeof(u64)) +
+			  nla_total_size(sizeof(u32)), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_STATE_EVENT);
@@ -928,7 +945,7 @@ void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act)
 	    nla_put_u8(skb, ETP_A_OLD_STATE, act->old_state) ||
 	    nla_put_u8(skb, ETP_A_STATE, state) ||
 	    etp_put_addrs(skb, e) ||
-	    nla_put_string(skb, ETP_A_CAUSE, etp_cause_name(act->cause)) ||
+	    nla_put_string(skb, ETP_A_CAUSE, cause) ||
 	    nla_put_u64_64bit(skb, ETP_A_TIMESTAMP_NS, ktime_get_ns(),
 			      ETP_A_PAD) ||
 	    (act->error &&
@@ -1019,6 +1036,24 @@ static int etp_put_segment(struct sk_buff *skb, const struct etp_segev *sev)
 	return 0;
 }
 
+/* Room for the largest segment event: every optional attribute present. */
+static size_t etp_segment_event_size(const struct etp_segev *sev)
+{
+	size_t size = 5 * nla_total_size(sizeof(u32)) +	/* id, seq, ack, len, win */
+		      nla_total_size_64bit(sizeof(u64)) + ETP_ADDRS_SIZE +
+		      4 * nla_total_size(sizeof(u8)) +	/* states, dir, flags */
+		      nla_total_size(0) +		/* the nest */
+		      2 * nla_total_size(sizeof(u32)) +	/* rel seq, rel ack */
+		      nla_total_size(sizeof(u16)) + nla_total_size(sizeof(u8));
+
+	if (sev->drop)
+		size += ETP_STR_SIZE(sev->drop);
+	if (sev->fault && sev->fault->action)
+		size += ETP_STR_SIZE(etp_fault_names[sev->fault->action]) +
+			nla_total_size(sizeof(u32));
+	return size;
+}
+
 void etp_nl_segment_event(const struct etp_net *en, const struct etp_segev *sev)
 {
 	const struct etp_seg *seg = sev->seg;
@@ -1026,7 +1061,7 @@ void etp_nl_segment_event(const struct etp_net *en, const struct etp_segev *sev)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	skb = genlmsg_new(etp_segment_event_size(sev), GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0,
@@ -1058,7 +1093,11 @@ void etp_nl_timer_event(const struct etp_entry *e, const char *timer,
 
 	if (!etp_nl_segments_wanted(e->en))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	skb = genlmsg_new(nla_total_size(sizeof(u32)) +
+			  nla_total_size_64bit(sizeof(u64)) + ETP_ADDRS_SIZE +
+			  2 * nla_total_size(sizeof(u8)) + nla_total_size(0) +
+			  ETP_STR_SIZE(timer) + nla_total_size(sizeof(u32)),
+			  GFP_ATOMIC);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &etp_genl_family, 0, ETP_CMD_TIMER_EVENT);
