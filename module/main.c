@@ -99,15 +99,21 @@ static int __net_init etp_net_init(struct net *net)
 	/* RFC 5961 section 7: at most 1000 challenge ACKs a second. */
 	ratelimit_state_init(&en->challenge_rl, HZ, 1000);
 	ratelimit_set_flags(&en->challenge_rl, RATELIMIT_MSG_ON_RELEASE);
-	etp_ktimers_init(&en->timers);
+	err = etp_ktimers_init(&en->timers);
+	if (err)
+		goto free_mib;
 	etp_faults_init(&en->faults);
 	err = etp_conns_init(en);
-	if (err) {
-		etp_ktimers_shutdown(&en->timers);
-		free_percpu(en->mib);
-		return err;
-	}
+	if (err)
+		goto free_timers;
 	return 0;
+
+free_timers:
+	etp_ktimers_shutdown(&en->timers);
+	etp_ktimers_destroy(&en->timers);
+free_mib:
+	free_percpu(en->mib);
+	return err;
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/mm.h>
 #include <linux/processor.h>
 
 #include "core/seq.h"
@@ -127,20 +128,28 @@ static enum hrtimer_restart etp_ktimers_fire(struct hrtimer *hrt)
 	return HRTIMER_NORESTART;
 }
 
-void etp_ktimers_init(struct etp_ktimers *b)
+/* 0 or -ENOMEM. A base set up is taken down by shutdown, then destroy. */
+int etp_ktimers_init(struct etp_ktimers *b)
 {
+	/* 16 KiB: with the rest of a netns' etp_net it would be order 3. */
+	struct etp_wheel_slot *slots = kvmalloc(ETP_WHEEL_SLOTS_SIZE,
+						GFP_KERNEL);
+
+	if (!slots)
+		return -ENOMEM;
 	if (!etp_tick_offset)
 		etp_tick_offset = ETP_TICK_INITIAL -
 				  etp_jiffies_ms(get_jiffies_64());
 	spin_lock_init(&b->lock);
 	lockdep_init_map(&b->running_map, "etp_ktimers_running",
 			 &etp_ktimers_running_key, 0);
-	etp_wheel_init(&b->wheel, etp_ktimer_now());
+	etp_wheel_init(&b->wheel, etp_ktimer_now(), slots);
 	hrtimer_init(&b->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	b->hrt.function = etp_ktimers_fire;
 	b->running = NULL;
 	b->hrt_armed = false;
 	b->dead = false;
+	return 0;
 }
 
 /* After this nothing re-arms and no callback runs; timers may remain. */
@@ -157,6 +166,8 @@ void etp_ktimers_destroy(struct etp_ktimers *b)
 {
 	WARN_ON(!b->dead);
 	WARN_ON(etp_wheel_count(&b->wheel));
+	kvfree(b->wheel.slots);
+	b->wheel.slots = NULL;
 }
 
 /*

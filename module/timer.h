@@ -28,7 +28,7 @@ struct etp_ktimers {
 #endif
 };
 
-void etp_ktimers_init(struct etp_ktimers *b);
+int etp_ktimers_init(struct etp_ktimers *b);
 void etp_ktimers_shutdown(struct etp_ktimers *b);
 void etp_ktimers_destroy(struct etp_ktimers *b);
 

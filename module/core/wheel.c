@@ -147,7 +147,7 @@ static inline void etp_wheel_enqueue(struct etp_wheel *w,
 	struct etp_timer **head, *first;
 	u32 lane = w->lane++ % ETP_WHEEL_LANES;
 
-	head = &w->slots[idx][lane];
+	head = &w->slots[idx].lane[lane];
 	first = *head;
 	t->next = first;
 	if (first)
@@ -179,8 +179,8 @@ static inline void etp_wheel_file(struct etp_wheel *w, struct etp_timer *t,
 static inline bool etp_wheel_lane_head(struct etp_wheel *w, u32 idx,
 				       struct etp_timer **pprev)
 {
-	return (unsigned long)pprev - (unsigned long)w->slots[idx] <
-	       sizeof(w->slots[idx]);
+	return (unsigned long)pprev - (unsigned long)w->slots[idx].lane <
+	       sizeof(w->slots[idx].lane);
 }
 
 static bool etp_wheel_slot_empty(const struct etp_wheel *w, u32 idx)
@@ -188,7 +188,7 @@ static bool etp_wheel_slot_empty(const struct etp_wheel *w, u32 idx)
 	u32 lane;
 
 	for (lane = 0; lane < ETP_WHEEL_LANES; lane++)
-		if (w->slots[idx][lane])
+		if (w->slots[idx].lane[lane])
 			return false;
 	return true;
 }
@@ -290,11 +290,11 @@ static void etp_wheel_collect(struct etp_wheel *w, u32 tick)
 		w->pending[lvl] &= ~(1ULL << slot);
 		for (lane = 0; lane < ETP_WHEEL_LANES; lane++) {
 			u32 e = lvl * ETP_WHEEL_LANES + lane;
-			struct etp_timer *t = w->slots[idx][lane];
+			struct etp_timer *t = w->slots[idx].lane[lane];
 
 			if (!t)
 				continue;
-			w->slots[idx][lane] = NULL;
+			w->slots[idx].lane[lane] = NULL;
 			w->exp[e] = t;
 			t->pprev = &w->exp[e];
 			w->exp_map |= 1U << e;
@@ -328,9 +328,13 @@ static struct etp_timer **etp_wheel_exp_next(struct etp_wheel *w)
 	return NULL;
 }
 
-void etp_wheel_init(struct etp_wheel *w, u32 now)
+/* @slots: ETP_WHEEL_SLOTS_SIZE bytes, the wheel's until it is dropped */
+void etp_wheel_init(struct etp_wheel *w, u32 now,
+		    struct etp_wheel_slot *slots)
 {
 	memset(w, 0, sizeof(*w));
+	memset(slots, 0, ETP_WHEEL_SLOTS_SIZE);
+	w->slots = slots;
 	w->clk = now;
 }
 

@@ -54,6 +54,18 @@ struct etp_timer {
 	etp_timer_fn fn;
 };
 
+/* A slot: its lanes' list heads */
+struct etp_wheel_slot {
+	struct etp_timer *lane[ETP_WHEEL_LANES];
+};
+
+/*
+ * The slots (16 KiB) are the caller's, apart from the rest (under 400
+ * bytes), so a kernel owner can give them an allocation of their own
+ * instead of making its whole structure a high-order one.
+ */
+#define ETP_WHEEL_SLOTS_SIZE	(ETP_WHEEL_SLOTS * sizeof(struct etp_wheel_slot))
+
 struct etp_wheel {
 	u32 clk;		/* next tick to process */
 	u32 next_expiry;	/* see next_valid and next_exact */
@@ -66,10 +78,11 @@ struct etp_wheel {
 	u64 pending[ETP_WHEEL_LEVELS];	/* bit set <=> slot non-empty */
 	/* Due timers taken off their slots, handed out by pop_expired */
 	struct etp_timer *exp[ETP_WHEEL_EXP_LISTS];
-	struct etp_timer *slots[ETP_WHEEL_SLOTS][ETP_WHEEL_LANES];
+	struct etp_wheel_slot *slots;	/* ETP_WHEEL_SLOTS of them */
 };
 
-void etp_wheel_init(struct etp_wheel *w, u32 now);
+void etp_wheel_init(struct etp_wheel *w, u32 now,
+		    struct etp_wheel_slot *slots);
 void etp_timer_init(struct etp_timer *t, etp_timer_fn fn);
 
 static inline bool etp_timer_pending(const struct etp_timer *t)

@@ -338,19 +338,22 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 	u32 count = cfg->count, ops = cfg->ops;
 	atomic64_t fired = ATOMIC64_INIT(0);
 	u64 rng = ETP_BENCH_SEED, t0;
+	struct etp_wheel_slot *slots;
 	struct etp_bench_wconn *c;
 	struct etp_wheel *w;
 	u32 i, now;
 
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	slots = kvmalloc(ETP_WHEEL_SLOTS_SIZE, GFP_KERNEL);
 	c = etp_bench_wconns(cfg, &rng, &fired);
-	if (!w || !c) {
+	if (!w || !slots || !c) {
 		kfree(w);
+		kvfree(slots);
 		kvfree(c);
 		return -ENOMEM;
 	}
 	now = etp_ktimer_now();
-	etp_wheel_init(w, now);
+	etp_wheel_init(w, now, slots);
 	for (i = 0; i < count; i++)
 		etp_wheel_arm(w, &c[i].t, now + c[i].rto_ms);
 
@@ -369,6 +372,7 @@ static int etp_bench_core(const struct etp_bench_cfg *cfg,
 	for (i = 0; i < count; i++)
 		etp_wheel_cancel(w, &c[i].t);
 	kvfree(c);
+	kvfree(slots);
 	kfree(w);
 	return 0;
 }

@@ -64,6 +64,7 @@ struct rtimer {
 
 struct rctx {
 	struct etp_wheel w;
+	struct etp_wheel_slot slots[ETP_WHEEL_SLOTS];
 	struct rtimer tt[NR_TIMERS];
 	u64 seed, rng, ops, fired;
 	u32 now, armed, errors;
@@ -283,7 +284,7 @@ static int random_run(u64 seed, u32 start, u64 nops)
 	g->seed = seed;
 	g->rng = seed | 1;
 	g->now = start;
-	etp_wheel_init(&g->w, start);
+	etp_wheel_init(&g->w, start, g->slots);
 	for (i = 0; i < NR_TIMERS; i++)
 		etp_timer_init(&g->tt[i].t, rfire);
 	fprintf(stderr, "# seed %#llx start %#x ops %llu\n",
@@ -340,13 +341,20 @@ static void note_fire(struct etp_timer *t)
 	f->fires++;
 }
 
+/* A wheel and its slots in one allocation: free(w) frees both. */
+struct wheel_mem {
+	struct etp_wheel w;	/* first */
+	struct etp_wheel_slot slots[ETP_WHEEL_SLOTS];
+};
+
 static struct etp_wheel *new_wheel(u32 now)
 {
-	struct etp_wheel *w = malloc(sizeof(*w));
+	struct wheel_mem *m = malloc(sizeof(*m));
 
-	if (w)
-		etp_wheel_init(w, now);
-	return w;
+	if (!m)
+		return NULL;
+	etp_wheel_init(&m->w, now, m->slots);
+	return &m->w;
 }
 
 TEST(granularity_table)

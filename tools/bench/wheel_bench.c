@@ -76,7 +76,8 @@ static double since(double t0)
 #define IMPL		wheel
 #define TIMER		struct etp_timer
 #define CTX		struct etp_wheel
-#define X_INIT(c, cap)	etp_wheel_init(c, START)
+static struct etp_wheel_slot wheel_slots[ETP_WHEEL_SLOTS];
+#define X_INIT(c, cap)	etp_wheel_init(c, START, wheel_slots)
 #define X_TIMER_INIT	etp_timer_init
 #define X_ARM		etp_wheel_arm
 #define X_CANCEL	etp_wheel_cancel
@@ -304,8 +305,10 @@ static void print_table(int reps)
 	       sizeof(struct etp_timer),
 	       sizeof(struct heap_timer) + sizeof(struct heap_timer *),
 	       sizeof(struct heap_timer), sizeof(struct heap_timer *));
-	printf("| bytes per instance | %zu | %zu + 8 per capacity slot |\n",
-	       sizeof(struct etp_wheel), sizeof(struct heap));
+	printf("| bytes per instance | %zu (%zu + slots %zu) | %zu + 8 per capacity slot |\n",
+	       sizeof(struct etp_wheel) + ETP_WHEEL_SLOTS_SIZE,
+	       sizeof(struct etp_wheel), ETP_WHEEL_SLOTS_SIZE,
+	       sizeof(struct heap));
 	printf("\n%d repetitions, medians; sizes are pending timers. Times are the\n"
 	       "benchmark thread's CPU time, less %.0f ns per clock reading.\n",
 	       reps, clock_cost);
