@@ -359,11 +359,19 @@ test_time_wait() {
 	nsx "$B" etpctl close "$SID"
 	# The first look that shows TIME_WAIT: its timer is pending, with at
 	# most 2 x MSL left (0 is possible on a slow VM: due, not yet run).
-	check "$d: closer enters TIME_WAIT" wait_until 5 tw_json
-	left=$(jq '[.timers[] | select(.name == "time_wait") |
-		.remaining_ms][0] // -1' <<<"$TW_JSON")
-	check "$d: time_wait timer pending, <= $((2 * MSL)) ms left ($left)" \
-		[ "$left" -ge 0 -a "$left" -le $((2 * MSL)) ]
+	# A VM slowed tenfold may first look after TIME_WAIT ended; the
+	# events checked below still prove it was there, and for how long.
+	if wait_until 5 tw_json; then
+		check_ok "$d: closer enters TIME_WAIT"
+		left=$(jq '[.timers[] | select(.name == "time_wait") |
+			.remaining_ms][0] // -1' <<<"$TW_JSON")
+		check "$d: time_wait timer pending, <= $((2 * MSL)) ms left ($left)" \
+			[ "$left" -ge 0 -a "$left" -le $((2 * MSL)) ]
+	elif [[ -z $(conn_state "$A" "$CID") ]]; then
+		log "note: $d: VM too slow to see TIME_WAIT (gone at +$(($(now_ms) - t0)) ms)"
+	else
+		check_fail "$d: closer enters TIME_WAIT"
+	fi
 	# Present at ~0.8 s. A slow VM may look later than that; only a
 	# look that ends before t0 + 1 s and misses the entry proves it early.
 	t1=$((t0 + 800 - $(now_ms)))
@@ -413,7 +421,7 @@ ack_filter_hit() { [[ $(ack_filter_hits) -ge 1 ]]; }
 # a loaded TCG host); A's TIME_WAIT (8 s) outlasts that,
 # re-ACKs the FIN and starts 8 s again.
 test_lost_ack() {
-	local d="lost final ACK" ab bb rto=6000 msl=4000 r0 t_last t_end dt
+	local d="lost final ACK" ab bb rto=6000 msl=4000 r0 t_last t_end dt st
 
 	ip netns exec "$A" etpctl param set msl_ms $msl
 	ip netns exec "$B" etpctl param set rto_initial_ms $rto rto_min_ms $rto
@@ -434,7 +442,12 @@ test_lost_ack() {
 	check_eq "$d: filter gone before B retransmits" \
 		"$(etp_stat "$B" retransmits)" "$r0"
 	check_eq "$d: A in TIME_WAIT" "$(conn_state "$A" "$CID")" TIME_WAIT
-	check_eq "$d: B still in LAST_ACK" "$(conn_state "$B" "$SID")" LAST_ACK
+	st=$(conn_state "$B" "$SID")
+	if [[ $st != LAST_ACK && $(etp_stat "$B" retransmits) != "$r0" ]]; then
+		log "note: $d: VM too slow to look at B before its retransmission"
+	else
+		check_eq "$d: B still in LAST_ACK" "$st" LAST_ACK
+	fi
 	check "$d: B gone after its retransmission" wait_gone "$B" "$SID" 20
 	check "$d: A gone after TIME_WAIT" wait_gone "$A" "$CID" 30
 	check_delta "$d: A counters" "$A" "$ab" $'in_segs 2\nout_segs 2'

@@ -71,7 +71,9 @@ d="delay 1500 in flags FIN|ACK"
 nsx "$A" etpctl param set rto_min_ms 3000 rto_initial_ms 3000 >/dev/null
 check "$d: connected" connect 41004
 nsx "$B" etpctl fault add delay 1500 in flags 'FIN|ACK' >/dev/null
-nsx "$A" etpctl -j trace peer "$B" port 41004 duration 5 \
+# Four segments: A's FIN out, in at B, B's ACK out, in at A (the duration
+# only bounds a run on a VM too slow for the RTO to wait).
+nsx "$A" etpctl -j trace peer "$B" port 41004 count 4 duration 20 \
 	>"$ETP_TMP/delay.json" 2>"$ETP_TMP/delay.err" &
 tr=$!
 wait_until 5 grep -q listening "$ETP_TMP/delay.err"
