@@ -71,8 +71,8 @@ d="delay 1500 in flags FIN|ACK"
 nsx "$A" etpctl param set rto_min_ms 3000 rto_initial_ms 3000 >/dev/null
 check "$d: connected" connect 41004
 nsx "$B" etpctl fault add delay 1500 in flags 'FIN|ACK' >/dev/null
-# Four segments: A's FIN out, in at B, B's ACK out, in at A (the duration
-# only bounds a run on a VM too slow for the RTO to wait).
+# Four segments: A's FIN out, in at B, B's ACK out, in at A; the duration
+# bounds a run in which fewer come.
 nsx "$A" etpctl -j trace peer "$B" port 41004 count 4 duration 20 \
 	>"$ETP_TMP/delay.json" 2>"$ETP_TMP/delay.err" &
 tr=$!
