@@ -5,7 +5,7 @@
  * tools/bench/run-connrate sets up the namespaces and runs both.
  *
  *   etp_connrate --proto etp|tcp --ns-client NS --ns-server NS
- *                [--addr A] [--port P] [--duration S] [--msl-ms N]
+ *                [--addr A] [--port P] [--duration S] [--msl-ms N] [--steps]
  *
  * One connection, the same exchange for both protocols, one at a time:
  *   client: open, wait until established, close its side, wait for the
@@ -21,11 +21,14 @@
  * per state change), which is part of what is measured.
  *
  * Prints one line: proto=etp conns=N failed=F seconds=S rate=R
+ * With --steps, then one line per step of a connection, the median over
+ * all connections: step=NAME proto=etp us=MICROSECONDS (struct steps).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -41,6 +44,7 @@
 #include <linux/genetlink.h>
 #include <linux/etp.h>
 
+#include "median.h"
 #include "nl.h"
 
 #define EVENT_TIMEOUT_MS	5000	/* client: no event for this long: ask */
@@ -112,6 +116,88 @@ static void fail(struct result *r, int err)
 		r->first_err = err;
 }
 
+/*
+ * Where one connection's time goes, as the client (and, for etp, the
+ * server thread) sees it. The etp steps also use the kernel's timestamps
+ * of the state events (CLOCK_MONOTONIC, as now()), so they split each
+ * wait into the protocol's part in the kernel and the event's way to the
+ * program. Steps that start on one side and end on the other are
+ * causally ordered: the client sees TIME_WAIT only after the server
+ * thread saw CLOSE_WAIT and sent CLOSE.
+ */
+enum step {
+	STEP_OPEN,		/* until the client knows it is connected */
+	STEP_CONNECT_CALL,	/* etp: CONNECT request to its reply */
+	STEP_HANDSHAKE,		/* etp: CONNECT request to ESTABLISHED */
+	STEP_EST_EVENT,		/* etp: ESTABLISHED to the client seeing it */
+	STEP_CLOSE,		/* close to the server's FIN, seen */
+	STEP_CLOSE_CALL,	/* etp: CLOSE request to its reply */
+	STEP_FIN_OUT,		/* etp: CLOSE request to server's CLOSE_WAIT */
+	STEP_SERVER_WAKE,	/* etp: CLOSE_WAIT to the server seeing it */
+	STEP_FIN_BACK,		/* etp: the server seeing it to TIME_WAIT */
+	STEP_TW_EVENT,		/* etp: TIME_WAIT to the client seeing it */
+	STEP_TOTAL,		/* one connection, open to close */
+	NR_STEPS
+};
+
+static const char *const step_names[NR_STEPS] = {
+	[STEP_OPEN] = "open",
+	[STEP_CONNECT_CALL] = "open.connect_call",
+	[STEP_HANDSHAKE] = "open.handshake",
+	[STEP_EST_EVENT] = "open.event_to_client",
+	[STEP_CLOSE] = "close",
+	[STEP_CLOSE_CALL] = "close.close_call",
+	[STEP_FIN_OUT] = "close.fin_to_close_wait",
+	[STEP_SERVER_WAKE] = "close.event_to_server",
+	[STEP_FIN_BACK] = "close.server_to_time_wait",
+	[STEP_TW_EVENT] = "close.event_to_client",
+	[STEP_TOTAL] = "total",
+};
+
+struct steps {
+	bool on;		/* --steps */
+	double *v[NR_STEPS];	/* seconds, one per connection */
+	size_t n, cap;
+	/* The server thread's last CLOSE_WAIT: kernel time, seen time. */
+	_Atomic double server_close_wait, server_saw;
+};
+
+static struct steps steps;
+
+/* Record one connection's steps; absent ones (NAN) are left out. */
+static void steps_add(const double *d)
+{
+	int i;
+
+	if (steps.n == steps.cap) {
+		steps.cap = steps.cap ? 2 * steps.cap : 1024;
+		for (i = 0; i < NR_STEPS; i++) {
+			steps.v[i] = realloc(steps.v[i],
+					     steps.cap * sizeof(double));
+			if (!steps.v[i])
+				die("out of memory");
+		}
+	}
+	for (i = 0; i < NR_STEPS; i++)
+		steps.v[i][steps.n] = d[i];
+	steps.n++;
+}
+
+static void steps_print(const char *proto)
+{
+	size_t j;
+	int i, k;
+
+	for (i = 0; i < NR_STEPS; i++) {
+		for (j = 0, k = 0; j < steps.n; j++)
+			if (!isnan(steps.v[i][j]))
+				steps.v[i][k++] = steps.v[i][j];
+		if (k)
+			printf("step=%s proto=%s us=%.1f\n", step_names[i],
+			       proto, median(steps.v[i], k) * 1e6);
+	}
+}
+
 /* --- Linux TCP ---------------------------------------------------------- */
 
 static void *tcp_server(void *arg)
@@ -134,6 +220,20 @@ static void *tcp_server(void *arg)
 	}
 }
 
+/* connect() returned at t1, the server's FIN was read (and closed) at t2. */
+static void tcp_steps(double t0, double t1, double t2)
+{
+	double d[NR_STEPS];
+	int i;
+
+	for (i = 0; i < NR_STEPS; i++)
+		d[i] = NAN;
+	d[STEP_OPEN] = t1 - t0;
+	d[STEP_CLOSE] = t2 - t1;
+	d[STEP_TOTAL] = t2 - t0;
+	steps_add(d);
+}
+
 static void run_tcp(const struct opts *o, struct result *r)
 {
 	struct sockaddr_in sa = {
@@ -143,7 +243,7 @@ static void run_tcp(const struct opts *o, struct result *r)
 	};
 	unsigned long streak = 0;
 	int lfd, fd, one = 1;
-	double start, end;
+	double start, end, t0, t1;
 	pthread_t server;
 	char buf[256];
 
@@ -162,7 +262,7 @@ static void run_tcp(const struct opts *o, struct result *r)
 
 	start = now();
 	end = start + o->duration;
-	while (now() < end && streak < MAX_FAIL_STREAK) {
+	while ((t0 = now()) < end && streak < MAX_FAIL_STREAK) {
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			die("socket: %s", strerror(errno));
@@ -172,10 +272,13 @@ static void run_tcp(const struct opts *o, struct result *r)
 			close(fd);
 			continue;
 		}
+		t1 = steps.on ? now() : 0;
 		shutdown(fd, SHUT_WR);
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		close(fd);
+		if (steps.on)
+			tcp_steps(t0, t1, now());
 		r->conns++;
 		streak = 0;
 	}
@@ -279,6 +382,7 @@ struct conn {
 	uint32_t id;
 	unsigned int state;
 	unsigned int err;
+	double ts;		/* an event's kernel time, NAN if none */
 	bool valid;
 };
 
@@ -292,6 +396,8 @@ static void conn_from(const struct nlmsghdr *nlh, struct conn *c)
 	c->id = mnl_attr_get_u32(tb[ETP_A_CONN_ID]);
 	c->state = mnl_attr_get_u8(tb[ETP_A_STATE]);
 	c->err = tb[ETP_A_ERRNO] ? mnl_attr_get_u32(tb[ETP_A_ERRNO]) : 0;
+	c->ts = tb[ETP_A_TIMESTAMP_NS] ?
+		mnl_attr_get_u64(tb[ETP_A_TIMESTAMP_NS]) / 1e9 : NAN;
 	c->valid = true;
 }
 
@@ -472,9 +578,42 @@ static void *etp_server(void *arg)
 		}
 		if (err)
 			die("%s: events: %s", s->ns, strerror(-err));
+		if (steps.on) {
+			steps.server_close_wait = ev.ts;
+			steps.server_saw = now();
+		}
 		conn_req(&s->req, ETP_CMD_CLOSE, ev.id, NULL, &c);
 	}
 	return NULL;
+}
+
+/*
+ * t: CONNECT sent, its reply, ESTABLISHED seen (CLOSE sent), CLOSE's
+ * reply, TIME_WAIT (or CLOSED) seen; est and tw: their kernel times.
+ */
+static void etp_steps(const double *t, double est, double tw)
+{
+	double cw = steps.server_close_wait, saw = steps.server_saw;
+	double d[NR_STEPS];
+	int i;
+
+	for (i = 0; i < NR_STEPS; i++)
+		d[i] = NAN;
+	d[STEP_OPEN] = t[2] - t[0];
+	d[STEP_CONNECT_CALL] = t[1] - t[0];
+	d[STEP_HANDSHAKE] = est - t[0];
+	d[STEP_EST_EVENT] = t[2] - est;
+	d[STEP_CLOSE] = t[4] - t[2];
+	d[STEP_CLOSE_CALL] = t[3] - t[2];
+	/* Only if the server's last CLOSE_WAIT was this connection's. */
+	if (cw >= t[2] && saw <= t[4]) {
+		d[STEP_FIN_OUT] = cw - t[2];
+		d[STEP_SERVER_WAKE] = saw - cw;
+		d[STEP_FIN_BACK] = tw - saw;
+	}
+	d[STEP_TW_EVENT] = t[4] - tw;
+	d[STEP_TOTAL] = t[4] - t[0];
+	steps_add(d);
 }
 
 static void run_etp(const struct opts *o, struct result *r)
@@ -482,9 +621,9 @@ static void run_etp(const struct opts *o, struct result *r)
 	struct etp_side srv = { 0 }, cli = { 0 };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned long streak = 0;
+	double start, end, t[5], established;
 	struct nlmsghdr *nlh;
 	pthread_t server;
-	double start, end;
 	struct conn c;
 	uint32_t id;
 	int err;
@@ -503,8 +642,9 @@ static void run_etp(const struct opts *o, struct result *r)
 
 	start = now();
 	end = start + o->duration;
-	while (now() < end && streak < MAX_FAIL_STREAK) {
+	while ((t[0] = now()) < end && streak < MAX_FAIL_STREAK) {
 		err = conn_req(&cli.req, ETP_CMD_CONNECT, 0, o, &c);
+		t[1] = steps.on ? now() : 0;
 		if (!err && !c.valid)
 			die("CONNECT reply without a connection");
 		if (err) {
@@ -519,11 +659,18 @@ static void run_etp(const struct opts *o, struct result *r)
 			streak++;
 			continue;
 		}
+		t[2] = steps.on ? now() : 0;
+		established = c.ts;
 		err = conn_req(&cli.req, ETP_CMD_CLOSE, id, NULL, &c);
 		if (err)
 			die("%s: close %u: %s %s", cli.ns, id, strerror(-err),
 			    cli.req.extack);
+		t[3] = steps.on ? now() : 0;
 		wait_state(&cli, id, done_or_closed, &c);
+		if (steps.on) {
+			t[4] = now();
+			etp_steps(t, established, c.ts);
+		}
 		r->conns++;
 		streak = 0;
 	}
@@ -542,6 +689,7 @@ static void __attribute__((noreturn)) usage(void)
 	fprintf(stderr,
 		"usage: etp_connrate --proto etp|tcp --ns-client NS --ns-server NS\n"
 		"                    [--addr A] [--port P] [--duration S] [--msl-ms N]\n"
+		"                    [--steps]\n"
 		"defaults: --addr 198.18.0.2 --port 7000 --duration 10 --msl-ms 20\n");
 	exit(1);
 }
@@ -556,6 +704,7 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "msl-ms", required_argument, NULL, 'm' },
+		{ "steps", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -595,6 +744,9 @@ int main(int argc, char **argv)
 				die("--duration: '%s' is not a positive number",
 				    optarg);
 			break;
+		case 'S':
+			steps.on = true;
+			break;
 		case 'm':
 			o.msl_ms = strtoul(optarg, NULL, 0);
 			if (!o.msl_ms)
@@ -621,5 +773,7 @@ int main(int argc, char **argv)
 	printf("proto=%s conns=%lu failed=%lu seconds=%.3f rate=%.1f\n",
 	       o.proto, r.conns, r.failed, r.seconds,
 	       r.seconds > 0 ? r.conns / r.seconds : 0.0);
+	if (steps.on)
+		steps_print(o.proto);
 	return r.conns ? 0 : 1;
 }
