@@ -71,3 +71,58 @@ bench_profile_start() {
 bench_profile_stop() {
 	readprofile -m /tmp/bench-profile.map | sort -rn >"$1"
 }
+
+# Time kernel functions with the function_graph tracer, for --time: each
+# call of FUNC... and how long it took, nested calls included. Only the
+# listed functions are patched (set_ftrace_filter): patching every
+# function at once under TCG stalls the VM for minutes. A listed function
+# called inside another listed one is not counted (depth 1), so list
+# functions that do not call one another. With --in, only the first FUNC
+# is timed on its own, and the others only within it (depth 2): what its
+# time goes to. bench_fgraph_stop FILE saves one line per function:
+# NAME CALLS MEAN_US.
+bench_fgraph_start() {
+	local t=/sys/kernel/tracing depth=1 graph
+
+	[[ ${1:-} == --in ]] && { depth=2; shift; }
+	# No function would mean every function: see above.
+	(( $# )) || { echo "--time: name a function" >&2; return 1; }
+	graph=("$@")
+	(( depth == 2 )) && graph=("$1")
+	[[ -e $t/trace ]] || mount -t tracefs nodev "$t" || return 1
+	echo nop >"$t/current_tracer"
+	echo 0 >"$t/tracing_on"
+	echo >"$t/trace"
+	echo 20000 >"$t/buffer_size_kb"
+	if ! printf '%s\n' "$@" >"$t/set_ftrace_filter" ||
+	   ! printf '%s\n' "${graph[@]}" >"$t/set_graph_function"; then
+		echo "--time: not all of '$*' can be traced" >&2
+		return 1
+	fi
+	echo "$depth" >"$t/max_graph_depth"
+	echo function_graph >"$t/current_tracer"
+	# An outer call's time is on its closing line: name it there too.
+	echo 1 >"$t/options/funcgraph-tail"
+	echo 1 >"$t/tracing_on"
+}
+
+bench_fgraph_stop() {
+	local t=/sys/kernel/tracing
+
+	echo 0 >"$t/tracing_on"
+	# " 1) + 15.179 us   |  etp_nl_state_event [etp]();" or, closing a
+	# call with timed calls inside, " 0) + 27.770 us   |  } /* f [etp] */"
+	awk -F'|' 'NF >= 2 && match($1, /[0-9.]+ us/) {
+		d = substr($1, RSTART, RLENGTH - 3); f = $2
+		gsub(/ |;|\(|\)|\}|\/\*|\*\/|\[[a-z_0-9]*\]/, "", f)
+		if (f !~ /^[a-zA-Z_][a-zA-Z_0-9.]*$/) next
+		n[f]++; s[f] += d }
+		END { for (f in n) printf "%s %d %.2f\n", f, n[f], s[f] / n[f] }' \
+		"$t/trace" | sort >"$1"
+	echo 0 >"$t/options/funcgraph-tail"
+	echo nop >"$t/current_tracer"
+	echo >"$t/set_ftrace_filter"
+	echo >"$t/set_graph_function"
+	echo >"$t/trace"
+	echo 1 >"$t/tracing_on"
+}
