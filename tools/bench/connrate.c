@@ -431,6 +431,7 @@ static int conn_req(struct etp_nl *nl, uint8_t cmd, uint32_t id,
 		mnl_attr_put_u32(nlh, ETP_A_CONN_ID, id);
 	}
 	memset(c, 0, sizeof(*c));
+	c->ts = NAN;		/* only events carry a timestamp */
 	return nl_talk(nl, nlh, conn_cb, c);
 }
 
