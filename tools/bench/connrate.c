@@ -164,6 +164,15 @@ struct steps {
 
 static struct steps steps;
 
+/* A connection's steps before any is known. */
+static void steps_clear(double *d)
+{
+	int i;
+
+	for (i = 0; i < NR_STEPS; i++)
+		d[i] = NAN;
+}
+
 /* Record one connection's steps; absent ones (NAN) are left out. */
 static void steps_add(const double *d)
 {
@@ -224,10 +233,8 @@ static void *tcp_server(void *arg)
 static void tcp_steps(double t0, double t1, double t2)
 {
 	double d[NR_STEPS];
-	int i;
 
-	for (i = 0; i < NR_STEPS; i++)
-		d[i] = NAN;
+	steps_clear(d);
 	d[STEP_OPEN] = t1 - t0;
 	d[STEP_CLOSE] = t2 - t1;
 	d[STEP_TOTAL] = t2 - t0;
@@ -596,10 +603,8 @@ static void etp_steps(const double *t, double est, double tw)
 {
 	double cw = steps.server_close_wait, saw = steps.server_saw;
 	double d[NR_STEPS];
-	int i;
 
-	for (i = 0; i < NR_STEPS; i++)
-		d[i] = NAN;
+	steps_clear(d);
 	d[STEP_OPEN] = t[2] - t[0];
 	d[STEP_CONNECT_CALL] = t[1] - t[0];
 	d[STEP_HANDSHAKE] = est - t[0];
