@@ -4,7 +4,7 @@
 # 198.18.0.2), driven by `etpctl send` and `etpctl recv` as a user would:
 # byte-exact transfers (sha256 on both ends) in each direction and both at
 # once, under netem loss, delay, reordering and duplication; 32 transfers at
-# once; 64 KiB segments with checksum offload; half-close with data from
+# once (ETP_STREAM_MANY); 64 KiB segments with checksum offload; half-close with data from
 # CLOSE_WAIT; a reader that stops (the window closes, persist probes,
 # nothing dropped); a peer that vanishes (backoff, then "timed out"); and
 # rmmod and netns deletion in the middle of 32 transfers.
@@ -12,9 +12,12 @@
 # ETP_STREAM_KIB sets the size of each transfer (default 1024; check-rt and
 # check-debug use 256); `make check-long` runs this file with 64 MiB.
 # ETP_STREAM_CONDS names the netem conditions to run (default all eight).
-# ETP_STREAM_MANY_KIB sets the size of each of the 32 transfers at once
-# (default ETP_STREAM_KIB, at most 1024; check-debug uses 32, since 32
-# transfers move 8 MiB at 256 KiB each, minutes on the debug kernel).
+# ETP_STREAM_MANY sets how many transfers run at once, in the transfer
+# test and around rmmod and netns deletion (default 32; check-debug uses
+# 12: each one's two etpctl processes take seconds to start there), and
+# ETP_STREAM_MANY_KIB the size of each (default ETP_STREAM_KIB, at most
+# 1024; check-debug uses 32, since 32 transfers move 8 MiB at 256 KiB
+# each, minutes on the debug kernel).
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -24,6 +27,7 @@ etp_load
 A_IP=198.18.0.1
 B_IP=198.18.0.2
 KIB=${ETP_STREAM_KIB:-1024}
+MANY=${ETP_STREAM_MANY:-32}
 PORT=7000
 
 # file NAME KIB: KIB KiB of random bytes in $ETP_TMP/NAME (made once).
@@ -414,15 +418,15 @@ vanished_peer() {
 section "a peer that vanishes"
 vanished_peer
 
-# --- 32 transfers at once, both ways ------------------------------------------------
+# --- MANY transfers at once, both ways ----------------------------------------------
 # (At most 1 MiB each: 32 receivers' copies must fit the VM's memory.)
 many() {
-	local d="32 at once" i fa want t0 kib=${ETP_STREAM_MANY_KIB:-$KIB}
+	local d="$MANY at once" i fa want t0 kib=${ETP_STREAM_MANY_KIB:-$KIB}
 
 	((kib <= 1024)) || kib=1024
 	fa=$(file a.$kib $kib) want=$(sum "$fa")
 	t0=$(now_ms)
-	conns 32 || { check_fail "$d: 32 connections"; return; }
+	conns "$MANY" || { check_fail "$d: $MANY connections"; return; }
 	log "$d: connected in $(($(now_ms) - t0)) ms"
 	t0=$(now_ms)
 	for i in "${IDS[@]}"; do
@@ -435,20 +439,20 @@ many() {
 		[[ $(sum "$ETP_TMP/at_b.${i#*:}") == "$want" ]] ||
 			check_fail "$d: transfer ${i%:*} differs"
 	done
-	check_ok "$d: 32 x $kib KiB compared"
+	check_ok "$d: $MANY x $kib KiB compared"
 	rm -f "$ETP_TMP"/at_b.* "$ETP_TMP"/*.err
 }
-section "32 transfers at once"
+section "$MANY transfers at once"
 many
 
-# --- rmmod and netns deletion in the middle of 32 transfers -----------------------
+# --- rmmod and netns deletion in the middle of MANY transfers ---------------------
 # Clean means: no splat (the VM runner checks the console, KASAN and
 # kmemleak included on the debug kernel) and etpctl fails cleanly. The
 # transfers are endless (/dev/zero): they are all running when it happens.
 busy() {
 	local i
 
-	conns 32 || return 1
+	conns "$MANY" || return 1
 	for i in "${IDS[@]}"; do
 		ip netns exec "$B" etpctl recv "${i#*:}" /dev/null 2>/dev/null &
 		XFER+=($!)
@@ -457,9 +461,9 @@ busy() {
 	done
 	sleep 2
 }
-section "rmmod during 32 transfers"
-busy || check_fail "rmmod: 32 busy transfers"
-check "rmmod during 32 transfers" rmmod etp
+section "rmmod during $MANY transfers"
+busy || check_fail "rmmod: $MANY busy transfers"
+check "rmmod during $MANY transfers" rmmod etp
 # A minute for the transfers to notice (not the 6 minutes a MiB takes at
 # worst under loss): the module is gone, none of them can succeed.
 xfer_wait 60 && check_fail "rmmod: transfers cannot all have succeeded"
@@ -468,12 +472,12 @@ check "module gone" [ ! -d /sys/module/etp ]
 etp_load
 ns_del "$A" "$B"
 pair || check_fail "set-up again"
-section "netns deletion during 32 transfers"
-busy || check_fail "netns deletion: 32 busy transfers"
+section "netns deletion during $MANY transfers"
+busy || check_fail "netns deletion: $MANY busy transfers"
 for pid in "${XFER[@]}"; do kill "$pid" 2>/dev/null; done
 xfer_wait 60
 ns_del "$B"
-check "netns B deleted during 32 transfers: A still answers" \
+check "netns B deleted during $MANY transfers: A still answers" \
 	nsx "$A" etpctl show >/dev/null
 ns_del "$A"
 check "both namespaces deleted: the module unloads" rmmod etp
