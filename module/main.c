@@ -92,18 +92,22 @@ static int __net_init etp_net_init(struct net *net)
 	int err;
 
 	en->net = net;
-	en->mib = alloc_percpu(struct etp_mib_counters);
+	/* A test build can fail each step as if it ran out (test/fail.c). */
+	en->mib = etp_test_fail_net_init(ETP_TEST_FAIL_COUNTERS) ? NULL :
+		  alloc_percpu(struct etp_mib_counters);
 	if (!en->mib)
 		return -ENOMEM;
 	etp_params_default(&en->params);
 	/* RFC 5961 section 7: at most 1000 challenge ACKs a second. */
 	ratelimit_state_init(&en->challenge_rl, HZ, 1000);
 	ratelimit_set_flags(&en->challenge_rl, RATELIMIT_MSG_ON_RELEASE);
-	err = etp_ktimers_init(&en->timers);
+	err = etp_test_fail_net_init(ETP_TEST_FAIL_TIMERS) ? -ENOMEM :
+	      etp_ktimers_init(&en->timers);
 	if (err)
 		goto free_mib;
 	etp_faults_init(&en->faults);
-	err = etp_conns_init(en);
+	err = etp_test_fail_net_init(ETP_TEST_FAIL_CONNS) ? -ENOMEM :
+	      etp_conns_init(en);
 	if (err)
 		goto free_timers;
 	return 0;

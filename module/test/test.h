@@ -7,6 +7,15 @@
 #ifndef _ETP_TEST_TEST_H
 #define _ETP_TEST_TEST_H
 
+#include <linux/types.h>
+
+/* fail.c: the steps of etp_net_init() a test can make fail. */
+enum etp_test_fail {
+	ETP_TEST_FAIL_COUNTERS = 1,
+	ETP_TEST_FAIL_TIMERS,
+	ETP_TEST_FAIL_CONNS,
+};
+
 #ifdef ETP_SELFTEST
 #include <linux/mutex.h>
 #include <net/genetlink.h>
@@ -36,7 +45,15 @@ int etp_test_bench(struct sk_buff *skb, struct genl_info *info);
 
 /* family.c: a reply with the test family's header */
 struct sk_buff *etp_test_reply_new(struct genl_info *info, void **hdr);
+
+/* fail.c */
+bool etp_test_fail_net_init(enum etp_test_fail step);
 #else
+static inline bool etp_test_fail_net_init(enum etp_test_fail step)
+{
+	return false;
+}
+
 static inline int etp_test_init(void)
 {
 	return 0;
