@@ -4,10 +4,11 @@
 # 198.18.0.2), driven by `etpctl send` and `etpctl recv` as a user would:
 # byte-exact transfers (sha256 on both ends) in each direction and both at
 # once, under netem loss, delay, reordering and duplication; 32 transfers at
-# once (ETP_STREAM_MANY); 64 KiB segments with checksum offload; half-close with data from
-# CLOSE_WAIT; a reader that stops (the window closes, persist probes,
-# nothing dropped); a peer that vanishes (backoff, then "timed out"); and
-# rmmod and netns deletion in the middle of 32 transfers.
+# once (ETP_STREAM_MANY); 64 KiB segments with checksum offload; half-close
+# with data from CLOSE_WAIT; a reader that stops (the window closes,
+# persist probes, nothing dropped); a peer that vanishes (backoff, then
+# "timed out"); and rmmod and netns deletion in the middle of as many
+# transfers.
 #
 # ETP_STREAM_KIB sets the size of each transfer (default 1024; check-rt and
 # check-debug use 256); `make check-long` runs this file with 64 MiB.
