@@ -14,6 +14,7 @@ enum etp_test_cmd {
 	ETP_TEST_CMD_UNSPEC,
 	ETP_TEST_CMD_TIMERS,	/* arm timers on the netns wheel, report */
 	ETP_TEST_CMD_BENCH,	/* wheel vs timer_list, TCP mix */
+	ETP_TEST_CMD_EXCHANGE,	/* open+close in the kernel, etp and TCP */
 
 	__ETP_TEST_CMD_MAX,
 	ETP_TEST_CMD_MAX = __ETP_TEST_CMD_MAX - 1
@@ -28,6 +29,9 @@ enum etp_test_attr {
 	ETP_TEST_A_LATE_MAX_MS,	/* u32: worst lateness beyond the wheel bound */
 	ETP_TEST_A_OPS,		/* u32: operations to run */
 	ETP_TEST_A_BENCH,	/* nest of enum etp_test_bench_attr */
+	ETP_TEST_A_NETNS_FD,	/* u32: the server's netns, for EXCHANGE */
+	ETP_TEST_A_ADDR,	/* be32: the server's address */
+	ETP_TEST_A_PORT,	/* u16: the server's port */
 
 	__ETP_TEST_A_MAX,
 	ETP_TEST_A_MAX = __ETP_TEST_A_MAX - 1

@@ -1356,6 +1356,16 @@ static int etp_nl_fault_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static DEFINE_MUTEX(etp_nl_mutex);
 
+void etp_nl_lock(void)
+{
+	mutex_lock(&etp_nl_mutex);
+}
+
+void etp_nl_unlock(void)
+{
+	mutex_unlock(&etp_nl_mutex);
+}
+
 static int etp_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			   struct genl_info *info)
 {

@@ -23,6 +23,13 @@ struct sk_buff *etp_nl_reply_new(const struct genl_family *family,
 int etp_nl_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
 		      int err);
 
+/*
+ * What netlink serialises listen, connect and close with (user.c), for a
+ * caller of those that is not a netlink request.
+ */
+void etp_nl_lock(void);
+void etp_nl_unlock(void);
+
 /* Multicast e's state change (e locked) to its netns, if anyone listens. */
 void etp_nl_state_event(struct etp_entry *e, const struct etp_actions *act);
 /* ... and that its data may be read or written (ETP_NOTE_*). */

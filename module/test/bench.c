@@ -403,26 +403,6 @@ static void etp_bench_fixed(struct etp_ktimers *base, u32 ops,
 
 /* ---- netlink ------------------------------------------------------------ */
 
-static int etp_bench_put(struct sk_buff *skb, const char *impl, u64 ops,
-			 u64 ns, const u64 *fired)
-{
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, ETP_TEST_A_BENCH);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_string(skb, ETP_TEST_A_BENCH_IMPL, impl) ||
-	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_OPS, ops, ETP_TEST_A_BENCH_PAD) ||
-	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_NS, ns, ETP_TEST_A_BENCH_PAD) ||
-	    (fired && nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_FIRED, *fired,
-					ETP_TEST_A_BENCH_PAD))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 /* Everything one request measured. */
 struct etp_bench_all {
 	struct etp_bench_res wheel, tl, core;
@@ -435,17 +415,20 @@ static int etp_bench_fill(struct sk_buff *skb, u32 count, u32 ops,
 	const struct etp_bench_res *w = &a->wheel, *tl = &a->tl;
 	u64 arms = (u64)count * etp_bench_rounds(count);
 
-	return etp_bench_put(skb, "wheel", ops, w->mix_ns, &w->fired) ?:
-	       etp_bench_put(skb, "timer_list", ops, tl->mix_ns, &tl->fired) ?:
-	       etp_bench_put(skb, "wheel:arm", arms, w->arm_ns, NULL) ?:
-	       etp_bench_put(skb, "timer_list:arm", arms, tl->arm_ns, NULL) ?:
-	       etp_bench_put(skb, "wheel:cancel", arms, w->cancel_ns, NULL) ?:
-	       etp_bench_put(skb, "timer_list:cancel", arms, tl->cancel_ns,
-			     NULL) ?:
-	       etp_bench_put(skb, "core", ops, a->core.mix_ns,
-			     &a->core.fired) ?:
-	       etp_bench_put(skb, "clock", ops, a->clock_ns, NULL) ?:
-	       etp_bench_put(skb, "lock_bh", ops, a->lock_ns, NULL);
+	return etp_test_put_result(skb, "wheel", ops, w->mix_ns, &w->fired) ?:
+	       etp_test_put_result(skb, "timer_list", ops, tl->mix_ns,
+				   &tl->fired) ?:
+	       etp_test_put_result(skb, "wheel:arm", arms, w->arm_ns, NULL) ?:
+	       etp_test_put_result(skb, "timer_list:arm", arms, tl->arm_ns,
+				   NULL) ?:
+	       etp_test_put_result(skb, "wheel:cancel", arms, w->cancel_ns,
+				   NULL) ?:
+	       etp_test_put_result(skb, "timer_list:cancel", arms,
+				   tl->cancel_ns, NULL) ?:
+	       etp_test_put_result(skb, "core", ops, a->core.mix_ns,
+				   &a->core.fired) ?:
+	       etp_test_put_result(skb, "clock", ops, a->clock_ns, NULL) ?:
+	       etp_test_put_result(skb, "lock_bh", ops, a->lock_ns, NULL);
 }
 
 int etp_test_bench(struct sk_buff *unused, struct genl_info *info)

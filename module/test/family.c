@@ -26,6 +26,28 @@ struct sk_buff *etp_test_reply_new(struct genl_info *info, void **hdr)
 	return etp_nl_reply_new(&etp_test_family, info, hdr);
 }
 
+int etp_test_put_result(struct sk_buff *skb, const char *impl, u64 ops,
+			u64 ns, const u64 *fired)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ETP_TEST_A_BENCH);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, ETP_TEST_A_BENCH_IMPL, impl) ||
+	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_OPS, ops,
+			      ETP_TEST_A_BENCH_PAD) ||
+	    nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_NS, ns,
+			      ETP_TEST_A_BENCH_PAD) ||
+	    (fired && nla_put_u64_64bit(skb, ETP_TEST_A_BENCH_FIRED, *fired,
+					ETP_TEST_A_BENCH_PAD))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static const struct genl_ops etp_test_ops[] = {
 	{
 		.cmd	= ETP_TEST_CMD_TIMERS,
@@ -38,6 +60,13 @@ static const struct genl_ops etp_test_ops[] = {
 		.cmd	= ETP_TEST_CMD_BENCH,
 		.doit	= etp_test_bench,
 		.policy	= etp_test_bench_policy,
+		.maxattr = ETP_TEST_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= ETP_TEST_CMD_EXCHANGE,
+		.doit	= etp_test_exchange,
+		.policy	= etp_test_exchange_policy,
 		.maxattr = ETP_TEST_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},

@@ -43,8 +43,15 @@ void etp_test_timers_free(struct net *net, struct etp_test_net *tn);
 extern const struct nla_policy etp_test_bench_policy[];
 int etp_test_bench(struct sk_buff *skb, struct genl_info *info);
 
+/* exchange.c */
+extern const struct nla_policy etp_test_exchange_policy[];
+int etp_test_exchange(struct sk_buff *skb, struct genl_info *info);
+
 /* family.c: a reply with the test family's header */
 struct sk_buff *etp_test_reply_new(struct genl_info *info, void **hdr);
+/* ... and in it one ETP_TEST_A_BENCH nest: impl's figures (fired: if any) */
+int etp_test_put_result(struct sk_buff *skb, const char *impl, u64 ops,
+			u64 ns, const u64 *fired);
 
 /* fail.c */
 bool etp_test_fail_net_init(enum etp_test_fail step);

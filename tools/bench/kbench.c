@@ -23,6 +23,7 @@
 
 #include "nl.h"
 #include "median.h"
+#include "results.h"
 
 #define MAX_SIZES	16
 #define MAX_REPS	15
@@ -38,54 +39,19 @@ static const char * const phase_names[NR_PHASES] = {
 	"wheel:cancel", "timer_list:cancel", "core", "clock", "lock_bh",
 };
 
-struct phase {
-	uint64_t ops, ns, fired;
-	int have;
-};
-
 struct run {
-	struct phase p[NR_PHASES];
+	struct test_result p[NR_PHASES];
 };
-
-static int bench_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[ETP_TEST_A_BENCH_MAX + 1];
-	const struct nlattr *attr;
-	struct run *run = data;
-	const char *impl;
-	int i;
-
-	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
-		if (mnl_attr_get_type(attr) != ETP_TEST_A_BENCH)
-			continue;
-		if (nl_parse_nested(attr, tb, ETP_TEST_A_BENCH_MAX) ||
-		    !tb[ETP_TEST_A_BENCH_IMPL] || !tb[ETP_TEST_A_BENCH_OPS] ||
-		    !tb[ETP_TEST_A_BENCH_NS])
-			return MNL_CB_ERROR;
-		impl = mnl_attr_get_str(tb[ETP_TEST_A_BENCH_IMPL]);
-		for (i = 0; i < NR_PHASES; i++) {
-			struct phase *p = &run->p[i];
-
-			if (strcmp(impl, phase_names[i]))
-				continue;
-			p->ops = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_OPS]);
-			p->ns = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_NS]);
-			if (tb[ETP_TEST_A_BENCH_FIRED])
-				p->fired = mnl_attr_get_u64(tb[ETP_TEST_A_BENCH_FIRED]);
-			p->have = 1;
-		}
-	}
-	return MNL_CB_OK;
-}
 
 static uint32_t rto_min;	/* 0: the kernel's default */
 
 static int bench(struct etp_nl *nl, uint32_t count, uint32_t ops,
 		 struct run *run)
 {
+	struct test_results res = { phase_names, run->p, NR_PHASES };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	int err, i;
+	int err;
 
 	memset(run, 0, sizeof(*run));
 	nlh = nl_msg(nl, buf, ETP_TEST_CMD_BENCH, 0);
@@ -93,21 +59,14 @@ static int bench(struct etp_nl *nl, uint32_t count, uint32_t ops,
 	mnl_attr_put_u32(nlh, ETP_TEST_A_OPS, ops);
 	if (rto_min)
 		mnl_attr_put_u32(nlh, ETP_TEST_A_DELAY_MS, rto_min);
-	err = nl_talk(nl, nlh, bench_cb, run);
+	err = nl_talk(nl, nlh, test_results_cb, &res);
 	if (err) {
 		fprintf(stderr, "kbench: TEST_BENCH %u pending, %u ops: %s%s%s\n",
 			count, ops, strerror(-err), nl->extack[0] ? ": " : "",
 			nl->extack);
 		return err;
 	}
-	for (i = 0; i < NR_PHASES; i++) {
-		if (!run->p[i].have || !run->p[i].ops) {
-			fprintf(stderr, "kbench: reply lacks \"%s\"\n",
-				phase_names[i]);
-			return -EBADMSG;
-		}
-	}
-	return 0;
+	return test_results_check(&res, "kbench");
 }
 
 /* Median over the runs of one phase: ns per operation, or expiries. */
