@@ -240,7 +240,7 @@ bench: all
 	ETP_VM_APPEND="tsc=reliable" $(VMRUN) --timeout 1500 -- \
 		tools/bench/run-kernel 2>&1 | tee $(BENCH_RUN)/kernel.md; \
 		test $${PIPESTATUS[0]} -eq 0
-	$(VMRUN) --timeout 900 -- tools/bench/run-connrate --steps 2>&1 | \
+	$(VMRUN) --timeout 900 -- tools/bench/run-connrate --steps --kernel 2>&1 | \
 		tee $(BENCH_RUN)/connrate.md; test $${PIPESTATUS[0]} -eq 0
 	$(VMRUN) --timeout 1800 -- tools/bench/run-stream 2>&1 | \
 		tee $(BENCH_RUN)/stream.md; test $${PIPESTATUS[0]} -eq 0
