@@ -85,7 +85,6 @@ check "attributes missing: $out" \
 out=$(ip netns exec "$A" etp_nlraw -F etp_test 3 1:u32:0 8:u32:0 \
 	9:u32:0x020012c6 10:u16:7000 2>&1)
 check "no connections to run: $out" like "$out" "ERANGE*"
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 out=$(nobody etp_nlraw -F etp_test 3 1:u32:5 2>&1)
 check "unprivileged user cannot run it: $out" \
 	like "$out" "EPERM*"

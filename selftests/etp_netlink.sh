@@ -62,7 +62,6 @@ check "non-numeric value is a usage error (1)" [ $? -eq 1 ]
 etpctl frobnicate 2>/dev/null
 check "unknown command is a usage error (1)" [ $? -eq 1 ]
 
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 check "unprivileged user can read info" nobody etpctl info
 out=$(nobody etpctl param set msl_ms 100 2>&1)
 check "unprivileged user cannot set parameters" \

@@ -42,6 +42,11 @@ check() {
 	fi
 }
 
+# nobody CMD...: run CMD as an unprivileged user (uid and gid 65534).
+nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
 require_root() {
 	if [[ $(id -u) != 0 ]]; then
 		echo "SKIP: need root"
