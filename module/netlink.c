@@ -60,7 +60,7 @@ enum etp_nlgrp {
 	ETP_NLGRP_SEGMENTS,
 };
 
-static bool etp_require(struct genl_info *info, int attr, const char *msg)
+bool etp_nl_require(struct genl_info *info, int attr, const char *msg)
 {
 	if (info->attrs[attr])
 		return false;
@@ -70,9 +70,6 @@ static bool etp_require(struct genl_info *info, int attr, const char *msg)
 	NL_SET_ERR_ATTR_MISS(info->extack, NULL, attr);
 	return true;
 }
-
-#define ETP_REQUIRE(info, attr) \
-	etp_require(info, attr, "missing attribute " #attr)
 
 static struct etp_net *etp_info_net(struct genl_info *info)
 {

@@ -24,6 +24,14 @@ int etp_nl_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info,
 		      int err);
 
 /*
+ * A request lacks attribute attr: true, and the extack names it (msg, a
+ * literal, as ETP_REQUIRE builds it). For the test family's requests too.
+ */
+bool etp_nl_require(struct genl_info *info, int attr, const char *msg);
+#define ETP_REQUIRE(info, attr) \
+	etp_nl_require(info, attr, "missing attribute " #attr)
+
+/*
  * What netlink serialises listen, connect and close with (user.c), for a
  * caller of those that is not a netlink request.
  */

@@ -80,8 +80,8 @@ out=$(ip netns exec "$A" etp_nlraw -F etp_test 3 1:u32:5 8:u32:0 \
 check "an fd that is no netns: $out" \
 	like "$out" "EINVAL*is not a netns*attr 8]"
 out=$(ip netns exec "$A" etp_nlraw -F etp_test 3 1:u32:5 2>&1)
-check "attributes missing: $out" \
-	like "$out" "EINVAL*are required"
+check_eq "attributes missing: the first is named" "$out" \
+	"EINVAL: missing attribute ETP_TEST_A_NETNS_FD"
 out=$(ip netns exec "$A" etp_nlraw -F etp_test 3 1:u32:0 8:u32:0 \
 	9:u32:0x020012c6 10:u16:7000 2>&1)
 check "no connections to run: $out" like "$out" "ERANGE*"

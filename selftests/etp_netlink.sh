@@ -69,6 +69,9 @@ check "unprivileged user cannot set parameters" \
 out=$(nobody etp_testctl timers 1 1 2>&1)
 check "unprivileged user cannot arm test timers: $out" \
 	bash -c "[[ '$out' == *'not permitted'* ]]"
+out=$(etp_nlraw -F etp_test 2 1:u32:1000 2>&1)
+check_eq "the timer benchmark names a missing attribute" "$out" \
+	"EINVAL: missing attribute ETP_TEST_A_OPS"
 out=$(nobody etp_nlraw -F etp_test 2 1:u32:1000 6:u32:1000 2>&1)
 check "unprivileged user cannot run the timer benchmark: $out" \
 	bash -c "[[ '$out' == EPERM* ]]"

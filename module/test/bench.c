@@ -442,11 +442,9 @@ int etp_test_bench(struct sk_buff *unused, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	if (!info->attrs[ETP_TEST_A_COUNT] || !info->attrs[ETP_TEST_A_OPS]) {
-		NL_SET_ERR_MSG(info->extack,
-			       "ETP_TEST_A_COUNT and ETP_TEST_A_OPS are required");
+	if (ETP_REQUIRE(info, ETP_TEST_A_COUNT) ||
+	    ETP_REQUIRE(info, ETP_TEST_A_OPS))
 		return -EINVAL;
-	}
 	cfg.count = nla_get_u32(info->attrs[ETP_TEST_A_COUNT]);
 	cfg.ops = nla_get_u32(info->attrs[ETP_TEST_A_OPS]);
 	cfg.rto_min = ETP_BENCH_RTO_MIN_MS;

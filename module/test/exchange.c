@@ -246,27 +246,19 @@ static int etp_xchg_run(struct etp_xchg *x, u32 count, struct genl_info *info)
 	return err;
 }
 
-static const int etp_xchg_required[] = {
-	ETP_TEST_A_COUNT, ETP_TEST_A_NETNS_FD, ETP_TEST_A_ADDR,
-	ETP_TEST_A_PORT,
-};
-
 int etp_test_exchange(struct sk_buff *unused, struct genl_info *info)
 {
 	struct etp_xchg x = { .cnet = genl_info_net(info) };
 	struct sk_buff *skb;
-	unsigned int i;
 	void *hdr;
 	u32 count;
 	int err;
 
-	for (i = 0; i < ARRAY_SIZE(etp_xchg_required); i++) {
-		if (!info->attrs[etp_xchg_required[i]]) {
-			NL_SET_ERR_MSG(info->extack,
-				       "ETP_TEST_A_COUNT, _NETNS_FD, _ADDR and _PORT are required");
-			return -EINVAL;
-		}
-	}
+	if (ETP_REQUIRE(info, ETP_TEST_A_COUNT) ||
+	    ETP_REQUIRE(info, ETP_TEST_A_NETNS_FD) ||
+	    ETP_REQUIRE(info, ETP_TEST_A_ADDR) ||
+	    ETP_REQUIRE(info, ETP_TEST_A_PORT))
+		return -EINVAL;
 	count = nla_get_u32(info->attrs[ETP_TEST_A_COUNT]);
 	x.sa.sin_family = AF_INET;
 	x.sa.sin_addr.s_addr = nla_get_in_addr(info->attrs[ETP_TEST_A_ADDR]);
